@@ -1,0 +1,61 @@
+package dev.diffusion4j.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** The {@code d4j} command line: a thin shell over the Java API. */
+@Command(name = "d4j", mixinStandardHelpOptions = true, versionProvider = D4j.Version.class,
+        description = "Stable Diffusion in Java.",
+        subcommands = {InfoCommand.class})
+public final class D4j implements Runnable {
+
+    @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
+            description = "Print stack traces of failures.")
+    boolean verbose;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    /** Runs the command line and returns the exit code: 0 success, 2 usage error, 1 failure. */
+    public static int execute(String... args) {
+        CommandLine cl = new CommandLine(new D4j());
+        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            boolean verbose = parsed.originalArgs().contains("--verbose");
+            if (ex instanceof CommandLine.ParameterException pe) {
+                cmd.getErr().println("d4j: " + pe.getMessage());
+                return 2;
+            }
+            if (verbose) {
+                ex.printStackTrace(cmd.getErr());
+            } else {
+                cmd.getErr().println("d4j: " + message(ex));
+            }
+            return ex instanceof UsageException ? 2 : 1;
+        });
+        return cl.execute(args);
+    }
+
+    static String message(Throwable ex) {
+        String m = ex.getMessage();
+        return m == null || m.isBlank() ? ex.getClass().getSimpleName() : m;
+    }
+
+    /** Version from the jar manifest (or "dev" when run from classes). */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = D4j.class.getPackage().getImplementationVersion();
+            return new String[] {"diffusion4j " + (v == null ? "dev" : v)};
+        }
+    }
+}

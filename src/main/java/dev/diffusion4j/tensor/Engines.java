@@ -1,0 +1,42 @@
+package dev.diffusion4j.tensor;
+
+import ai.djl.engine.Engine;
+import ai.djl.pytorch.jni.JniUtils;
+
+/**
+ * Starts libtorch offline with explicit thread counts. Must run before the first NDManager is created: DJL reads
+ * these properties once, when the engine loads.
+ */
+public final class Engines {
+
+    private Engines() {}
+
+    /**
+     * Configures and loads the PyTorch engine.
+     *
+     * @param threads intra-op threads; {@code <= 0} keeps a value already set by {@code -Dai.djl.pytorch.num_threads}
+     *     or else uses every available core
+     */
+    public static Engine start(int threads) {
+        System.setProperty("ai.djl.offline", "true");
+        if (threads > 0) {
+            System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
+        } else if (System.getProperty("ai.djl.pytorch.num_threads") == null) {
+            System.setProperty("ai.djl.pytorch.num_threads",
+                    Integer.toString(Runtime.getRuntime().availableProcessors()));
+        }
+        if (System.getProperty("ai.djl.pytorch.num_interop_threads") == null) {
+            System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+        }
+        // PyTorch's graph executor only matters for TorchScript models, which diffusion4j never loads.
+        System.setProperty("ai.djl.pytorch.graph_optimizer", "false");
+        Engine engine = Engine.getEngine("PyTorch");
+        JniUtils.setGradMode(false);
+        return engine;
+    }
+
+    /** Disables autograd on the calling thread (grad mode is per thread and on by default in a new thread). */
+    public static void inferenceThread() {
+        JniUtils.setGradMode(false);
+    }
+}
