@@ -1,0 +1,50 @@
+package dev.diffusion4j.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import java.util.Map;
+import java.util.Set;
+
+/** Named tensors a model can be loaded from: a safetensors file, a converted checkpoint, or arrays in memory. */
+public interface WeightSource {
+
+    /** Where the weights come from, for error messages (a file path). */
+    String describe();
+
+    Set<String> names();
+
+    Shape shape(String name);
+
+    /** The tensor as {@code dtype} in {@code manager}. */
+    NDArray load(String name, NDManager manager, DataType dtype);
+
+    /** Arrays already in memory (tests, conversions); loading duplicates them into the target manager. */
+    static WeightSource of(String description, Map<String, NDArray> arrays) {
+        return new WeightSource() {
+            @Override
+            public String describe() {
+                return description;
+            }
+
+            @Override
+            public Set<String> names() {
+                return arrays.keySet();
+            }
+
+            @Override
+            public Shape shape(String name) {
+                return arrays.get(name).getShape();
+            }
+
+            @Override
+            public NDArray load(String name, NDManager manager, DataType dtype) {
+                NDArray a = arrays.get(name).toType(dtype, true);
+                NDArray copy = manager.create(a.toByteBuffer(), a.getShape(), dtype);
+                a.close();
+                return copy;
+            }
+        };
+    }
+}

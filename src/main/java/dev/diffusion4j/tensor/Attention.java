@@ -1,0 +1,69 @@
+package dev.diffusion4j.tensor;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+
+/**
+ * Scaled dot-product attention composed from matmul and softmax, chunked over queries so the (heads × Lq × Lk) score
+ * matrix never exceeds {@link #MAX_SCORE_ELEMENTS} floats (at 4096 tokens × 8 heads a whole one is 0.5 GiB).
+ */
+public final class Attention {
+
+    /** Largest score block computed at once (64 Mi floats = 256 MiB). */
+    static final long MAX_SCORE_ELEMENTS = 64L << 20;
+
+    private Attention() {}
+
+    /**
+     * {@code softmax(scale · q kᵀ + mask) v} per head for (B, L, H·d) inputs, returning (B, Lq, H·d).
+     *
+     * @param causal mask keys after each query position (CLIP's causal text attention)
+     */
+    public static NDArray multiHead(NDArray q, NDArray k, NDArray v, int heads, float scale, boolean causal) {
+        Shape qs = q.getShape();
+        long b = qs.get(0);
+        long lq = qs.get(1);
+        long inner = qs.get(2);
+        long d = inner / heads;
+        long lk = k.getShape().get(1);
+        NDArray qh = q.reshape(b, lq, heads, d).transpose(0, 2, 1, 3);
+        NDArray kt = k.reshape(b, lk, heads, d).transpose(0, 2, 3, 1);
+        NDArray vh = v.reshape(b, lk, heads, d).transpose(0, 2, 1, 3);
+        long chunk = Math.max(1, Math.min(lq, MAX_SCORE_ELEMENTS / Math.max(1, b * heads * lk)));
+        NDArray out;
+        if (chunk >= lq) {
+            out = attend(qh, kt, vh, scale, causal ? causalMask(q.getManager(), 0, lq, lk, q.getDataType()) : null);
+        } else {
+            NDArray[] parts = new NDArray[(int) ((lq + chunk - 1) / chunk)];
+            for (int i = 0; i < parts.length; i++) {
+                long start = i * chunk;
+                long end = Math.min(lq, start + chunk);
+                NDArray qc = qh.get(":, :, " + start + ":" + end + ", :");
+                parts[i] = attend(qc, kt, vh, scale,
+                        causal ? causalMask(q.getManager(), start, end, lk, q.getDataType()) : null);
+            }
+            out = Ops.cat(2, parts);
+        }
+        return out.transpose(0, 2, 1, 3).reshape(b, lq, inner);
+    }
+
+    private static NDArray attend(NDArray q, NDArray kt, NDArray v, float scale, NDArray mask) {
+        NDArray scores = q.matMul(kt);
+        if (scale != 1f) {
+            scores = scores.mul(scale);
+        }
+        if (mask != null) {
+            scores = scores.add(mask);
+        }
+        return Ops.softmaxLast(scores).matMul(v);
+    }
+
+    /** Additive mask: 0 where key ≤ query, the dtype's lowest value above the diagonal (as transformers builds it). */
+    private static NDArray causalMask(NDManager m, long from, long to, long lk, DataType dtype) {
+        NDArray rows = m.arange(from, to, 1, DataType.INT64).reshape(to - from, 1);
+        NDArray cols = m.arange(0, lk, 1, DataType.INT64).reshape(1, lk);
+        return cols.gt(rows).toType(dtype, false).mul(-Float.MAX_VALUE);
+    }
+}

@@ -1,0 +1,52 @@
+package dev.diffusion4j.text;
+
+import com.google.gson.JsonObject;
+import dev.diffusion4j.io.Json;
+import java.io.IOException;
+import java.nio.file.Path;
+
+/** transformers' CLIPTextConfig: the keys of {@code text_encoder/config.json} with transformers' defaults. */
+public record ClipTextConfig(int vocabSize, int hiddenSize, int intermediateSize, int numHiddenLayers,
+                             int numAttentionHeads, int maxPositionEmbeddings, String hiddenAct, float layerNormEps,
+                             int eosTokenId) {
+
+    public ClipTextConfig {
+        if (hiddenSize % numAttentionHeads != 0) {
+            throw new IllegalArgumentException("hidden_size " + hiddenSize + " is not divisible by num_attention_heads "
+                    + numAttentionHeads);
+        }
+        if (!hiddenAct.equals("quick_gelu") && !hiddenAct.equals("gelu")) {
+            throw new IllegalArgumentException("unsupported hidden_act '" + hiddenAct + "' (quick_gelu or gelu)");
+        }
+    }
+
+    /** SD 1.x's text encoder (openai/clip-vit-large-patch14). */
+    public static ClipTextConfig sd15() {
+        return new ClipTextConfig(49408, 768, 3072, 12, 12, 77, "quick_gelu", 1e-5f, 2);
+    }
+
+    public static ClipTextConfig from(JsonObject o) {
+        return new ClipTextConfig(
+                Json.getInt(o, "vocab_size", 49408),
+                Json.getInt(o, "hidden_size", 512),
+                Json.getInt(o, "intermediate_size", 2048),
+                Json.getInt(o, "num_hidden_layers", 12),
+                Json.getInt(o, "num_attention_heads", 8),
+                Json.getInt(o, "max_position_embeddings", 77),
+                Json.getString(o, "hidden_act", "quick_gelu"),
+                (float) Json.getDouble(o, "layer_norm_eps", 1e-5),
+                Json.getInt(o, "eos_token_id", 2));
+    }
+
+    public static ClipTextConfig read(Path configJson) throws IOException {
+        try {
+            return from(Json.readObject(configJson));
+        } catch (IllegalArgumentException | IllegalStateException | UnsupportedOperationException e) {
+            throw new IOException(configJson + ": " + e.getMessage(), e);
+        }
+    }
+
+    int headDim() {
+        return hiddenSize / numAttentionHeads;
+    }
+}

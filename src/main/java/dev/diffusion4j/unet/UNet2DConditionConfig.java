@@ -1,0 +1,110 @@
+package dev.diffusion4j.unet;
+
+import com.google.gson.JsonObject;
+import dev.diffusion4j.io.Json;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Set;
+
+/**
+ * The keys of a diffusers {@code unet/config.json} that SD 1.x/2.x UNets use, with diffusers' defaults. Per-block
+ * values given as one number are expanded to every block.
+ *
+ * <p>diffusers quirk: {@code attention_head_dim} in SD 1.x/2.x configs is really the number of heads; when
+ * {@code num_attention_heads} is absent, diffusers uses {@code attention_head_dim} as the head count, and each
+ * transformer's head size is its channel count divided by that.
+ */
+public record UNet2DConditionConfig(int inChannels, int outChannels, int[] blockOutChannels, int[] layersPerBlock,
+                                    String[] downBlockTypes, String midBlockType, String[] upBlockTypes,
+                                    int[] numAttentionHeads, int[] transformerLayersPerBlock, int crossAttentionDim,
+                                    int normNumGroups, float normEps, boolean flipSinToCos, int freqShift,
+                                    boolean useLinearProjection, boolean upcastAttention, int downsamplePadding,
+                                    float midBlockScaleFactor, int sampleSize) {
+
+    static final Set<String> DOWN = Set.of("CrossAttnDownBlock2D", "DownBlock2D");
+    static final Set<String> UP = Set.of("CrossAttnUpBlock2D", "UpBlock2D");
+
+    public UNet2DConditionConfig {
+        int n = blockOutChannels.length;
+        check(downBlockTypes.length == n && upBlockTypes.length == n, "down_block_types, up_block_types and "
+                + "block_out_channels must have the same length, got " + downBlockTypes.length + ", "
+                + upBlockTypes.length + ", " + n);
+        check(layersPerBlock.length == n && numAttentionHeads.length == n && transformerLayersPerBlock.length == n,
+                "per-block lists (layers_per_block, attention heads, transformer_layers_per_block) must have " + n
+                        + " entries");
+        for (String t : downBlockTypes) check(DOWN.contains(t), "unsupported down block type " + t + " (supported: " + DOWN + ")");
+        for (String t : upBlockTypes) check(UP.contains(t), "unsupported up block type " + t + " (supported: " + UP + ")");
+        check(midBlockType.equals("UNetMidBlock2DCrossAttn"),
+                "unsupported mid_block_type " + midBlockType + " (supported: UNetMidBlock2DCrossAttn)");
+        for (int c : blockOutChannels) check(c % normNumGroups == 0, "block_out_channels " + Arrays.toString(blockOutChannels)
+                + " not divisible by norm_num_groups " + normNumGroups);
+    }
+
+    private static void check(boolean ok, String message) {
+        if (!ok) {
+            throw new IllegalArgumentException(message);
+        }
+    }
+
+    /** runwayml/stable-diffusion-v1-5's UNet. */
+    public static UNet2DConditionConfig sd15() {
+        JsonObject o = new JsonObject();
+        o.addProperty("cross_attention_dim", 768);
+        return from(o);
+    }
+
+    public static UNet2DConditionConfig from(JsonObject o) {
+        int[] boc = Json.getInts(o, "block_out_channels", 4, new int[] {320, 640, 1280, 1280});
+        int n = boc.length;
+        String[] down = Json.getStrings(o, "down_block_types",
+                new String[] {"CrossAttnDownBlock2D", "CrossAttnDownBlock2D", "CrossAttnDownBlock2D", "DownBlock2D"});
+        String[] up = Json.getStrings(o, "up_block_types",
+                new String[] {"UpBlock2D", "CrossAttnUpBlock2D", "CrossAttnUpBlock2D", "CrossAttnUpBlock2D"});
+        int[] headDim = Json.getInts(o, "attention_head_dim", n, fill(n, 8));
+        int[] heads = Json.getInts(o, "num_attention_heads", n, headDim);
+        return new UNet2DConditionConfig(
+                Json.getInt(o, "in_channels", 4),
+                Json.getInt(o, "out_channels", 4),
+                boc,
+                Json.getInts(o, "layers_per_block", n, fill(n, 2)),
+                down,
+                Json.getString(o, "mid_block_type", "UNetMidBlock2DCrossAttn"),
+                up,
+                heads,
+                Json.getInts(o, "transformer_layers_per_block", n, fill(n, 1)),
+                Json.getInt(o, "cross_attention_dim", 1280),
+                Json.getInt(o, "norm_num_groups", 32),
+                (float) Json.getDouble(o, "norm_eps", 1e-5),
+                Json.getBool(o, "flip_sin_to_cos", true),
+                Json.getInt(o, "freq_shift", 0),
+                Json.getBool(o, "use_linear_projection", false),
+                Json.getBool(o, "upcast_attention", false),
+                Json.getInt(o, "downsample_padding", 1),
+                (float) Json.getDouble(o, "mid_block_scale_factor", 1),
+                Json.getInt(o, "sample_size", 64));
+    }
+
+    public static UNet2DConditionConfig read(Path configJson) throws IOException {
+        try {
+            return from(Json.readObject(configJson));
+        } catch (IllegalArgumentException | IllegalStateException | UnsupportedOperationException e) {
+            throw new IOException(configJson + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static int[] fill(int n, int v) {
+        int[] a = new int[n];
+        Arrays.fill(a, v);
+        return a;
+    }
+
+    /** Spatial down-sampling factor: latents must be a multiple of it. */
+    public int downsampleFactor() {
+        return 1 << (blockOutChannels.length - 1);
+    }
+
+    int timeEmbedDim() {
+        return blockOutChannels[0] * 4;
+    }
+}

@@ -1,0 +1,152 @@
+package dev.diffusion4j.unet;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import dev.diffusion4j.nn.Container;
+import dev.diffusion4j.nn.Conv2d;
+import dev.diffusion4j.nn.GroupNorm;
+import dev.diffusion4j.nn.Linear;
+import dev.diffusion4j.nn.Module;
+import dev.diffusion4j.nn.ModuleList;
+import dev.diffusion4j.nn.WeightSource;
+import dev.diffusion4j.nn.Weights;
+import dev.diffusion4j.tensor.Ops;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * diffusers' UNet2DConditionModel for SD 1.x / 2.x: sinusoidal timestep embedding → MLP, {@code conv_in}, down blocks
+ * (keeping skips), the cross-attention mid block, up blocks consuming the skips, GroupNorm → SiLU → {@code conv_out}.
+ * It predicts the noise (or v) for a latent batch, conditioned on text embeddings. Owns the NDManager of its weights.
+ */
+public final class UNet2DConditionModel extends Module implements AutoCloseable {
+
+    private final UNet2DConditionConfig config;
+    private final NDManager manager;
+    private final Linear linear_1;
+    private final Linear linear_2;
+    private final Conv2d conv_in;
+    private final ModuleList<DownBlock2D> down_blocks = child("down_blocks", new ModuleList<>());
+    private final UNetMidBlock2DCrossAttn mid_block;
+    private final ModuleList<UpBlock2D> up_blocks = child("up_blocks", new ModuleList<>());
+    private final GroupNorm conv_norm_out;
+    private final Conv2d conv_out;
+
+    private UNet2DConditionModel(UNet2DConditionConfig c, NDManager manager) {
+        this.config = c;
+        this.manager = manager;
+        int[] boc = c.blockOutChannels();
+        int n = boc.length;
+        Container time_embedding = child("time_embedding", new Container());
+        linear_1 = time_embedding.add("linear_1", new Linear(boc[0], c.timeEmbedDim()));
+        linear_2 = time_embedding.add("linear_2", new Linear(c.timeEmbedDim(), c.timeEmbedDim()));
+        conv_in = child("conv_in", new Conv2d(c.inChannels(), boc[0], 3, 1, 1));
+        long out = boc[0];
+        for (int i = 0; i < n; i++) {
+            long in = out;
+            out = boc[i];
+            down_blocks.add(new DownBlock2D(c, i, in, out, i < n - 1));
+        }
+        mid_block = child("mid_block", new UNetMidBlock2DCrossAttn(c));
+        out = boc[n - 1];
+        for (int i = 0; i < n; i++) {
+            long prevOut = out;
+            out = boc[n - 1 - i];
+            long in = boc[Math.max(n - 2 - i, 0)];
+            up_blocks.add(new UpBlock2D(c, i, in, out, prevOut, i < n - 1));
+        }
+        conv_norm_out = child("conv_norm_out", new GroupNorm(c.normNumGroups(), boc[0], c.normEps()));
+        conv_out = child("conv_out", new Conv2d(boc[0], c.outChannels(), 3, 1, 1));
+    }
+
+    /** Loads weights strictly from a diffusers {@code diffusion_pytorch_model.safetensors}. */
+    public static UNet2DConditionModel load(UNet2DConditionConfig config, WeightSource weights, DataType dtype) {
+        UNet2DConditionModel m = new UNet2DConditionModel(config, NDManager.newBaseManager());
+        try {
+            Weights.load(m, weights, "", m.manager, dtype, k -> false);
+            return m;
+        } catch (RuntimeException e) {
+            m.close();
+            throw e;
+        }
+    }
+
+    /** A model with random weights (tests, benchmarks), deterministic per seed. */
+    public static UNet2DConditionModel random(UNet2DConditionConfig config, DataType dtype, long seed) {
+        UNet2DConditionModel m = new UNet2DConditionModel(config, NDManager.newBaseManager());
+        Weights.initRandom(m, m.manager, dtype, seed);
+        return m;
+    }
+
+    public UNet2DConditionConfig config() {
+        return config;
+    }
+
+    /**
+     * One denoising call.
+     *
+     * @param sample (B, in_channels, h, w) latents, h and w multiples of {@link UNet2DConditionConfig#downsampleFactor()}
+     * @param timesteps float32 of shape () or (1) for the whole batch, or (B) one per item (int or fractional values)
+     * @param context (B, L, cross_attention_dim) text embeddings
+     */
+    public NDArray forward(NDArray sample, NDArray timesteps, NDArray context) {
+        Shape s = sample.getShape();
+        int f = config.downsampleFactor();
+        if (s.dimension() != 4 || s.get(1) != config.inChannels()) {
+            throw new IllegalArgumentException("UNet expects (B, " + config.inChannels() + ", H, W) latents, got " + s);
+        }
+        if (s.get(2) % f != 0 || s.get(3) % f != 0) {
+            throw new IllegalArgumentException("latent size " + s.get(2) + "x" + s.get(3)
+                    + " is not a multiple of the UNet's down-sampling factor " + f);
+        }
+        long b = s.get(0);
+        NDArray t = timesteps.toType(DataType.FLOAT32, false).reshape(-1);
+        if (t.size() == 1) {
+            t = t.broadcast(b);
+        } else if (t.size() != b) {
+            throw new IllegalArgumentException(t.size() + " timesteps for a batch of " + b);
+        }
+        NDArray temb = timestepEmbedding(t).toType(sample.getDataType(), false);
+        temb = linear_2.forward(Ops.silu(linear_1.forward(temb)));
+
+        NDArray x = conv_in.forward(sample);
+        List<NDArray> skips = new ArrayList<>();
+        skips.add(x);
+        for (DownBlock2D block : down_blocks.items()) {
+            x = block.forward(x, temb, context, skips);
+        }
+        x = mid_block.forward(x, temb, context);
+        for (UpBlock2D block : up_blocks.items()) {
+            x = block.forward(x, temb, context, skips);
+        }
+        return conv_out.forward(Ops.silu(conv_norm_out.forward(x)));
+    }
+
+    /**
+     * diffusers' get_timestep_embedding: {@code exp(-ln(10000)·i/(half − freq_shift))} frequencies times t, as
+     * [sin, cos] (or [cos, sin] with flip_sin_to_cos), width block_out_channels[0], computed in float32.
+     */
+    private NDArray timestepEmbedding(NDArray t) {
+        int dim = config.blockOutChannels()[0];
+        int half = dim / 2;
+        NDManager m = t.getManager();
+        NDArray exponent = m.arange(0, half, 1, DataType.FLOAT32).mul((float) -Math.log(10000))
+                .div((float) (half - config.freqShift()));
+        NDArray args = t.reshape(-1, 1).mul(exponent.exp().reshape(1, half));
+        NDArray sin = args.sin();
+        NDArray cos = args.cos();
+        NDArray emb = config.flipSinToCos() ? Ops.cat(1, cos, sin) : Ops.cat(1, sin, cos);
+        return dim % 2 == 1 ? Ops.pad2d(emb, 0, 1, 0, 0) : emb;
+    }
+
+    public NDManager manager() {
+        return manager;
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}

@@ -1,0 +1,128 @@
+package dev.diffusion4j.vae;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import dev.diffusion4j.nn.Conv2d;
+import dev.diffusion4j.nn.Module;
+import dev.diffusion4j.nn.WeightSource;
+import dev.diffusion4j.nn.Weights;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * diffusers' AutoencoderKL: {@link #encode} an image in [-1, 1] to a diagonal Gaussian over latents, {@link #decode}
+ * latents back. Scaling by {@code scaling_factor} is the pipeline's job (diffusers does the same). Owns the NDManager
+ * of its weights.
+ */
+public final class AutoencoderKL extends Module implements AutoCloseable {
+
+    /** Legacy VAE attention names (SD 1.x/2.x files on the hub) → current diffusers names. */
+    private static final Pattern LEGACY = Pattern.compile("(.*\\.mid_block\\.attentions\\.0\\.)(query|key|value|proj_attn)\\.(weight|bias)");
+    private static final Map<String, String> LEGACY_NAMES = Map.of("query", "to_q", "key", "to_k", "value", "to_v",
+            "proj_attn", "to_out.0");
+
+    private final AutoencoderKLConfig config;
+    private final NDManager manager;
+    private final Encoder encoder;
+    private final Decoder decoder;
+    private final Conv2d quant_conv;
+    private final Conv2d post_quant_conv;
+
+    private AutoencoderKL(AutoencoderKLConfig c, NDManager manager) {
+        this.config = c;
+        this.manager = manager;
+        encoder = child("encoder", new Encoder(c));
+        decoder = child("decoder", new Decoder(c));
+        quant_conv = child("quant_conv", new Conv2d(2L * c.latentChannels(), 2L * c.latentChannels(), 1, 1, 0));
+        post_quant_conv = child("post_quant_conv", new Conv2d(c.latentChannels(), c.latentChannels(), 1, 1, 0));
+    }
+
+    /** Loads weights strictly, accepting both current and legacy ({@code query/key/value/proj_attn}) attention names. */
+    public static AutoencoderKL load(AutoencoderKLConfig config, WeightSource weights, DataType dtype) {
+        AutoencoderKL m = new AutoencoderKL(config, NDManager.newBaseManager());
+        try {
+            Weights.load(m, renameLegacy(weights), "", m.manager, dtype, k -> false);
+            return m;
+        } catch (RuntimeException e) {
+            m.close();
+            throw e;
+        }
+    }
+
+    /** A model with random weights (tests, benchmarks), deterministic per seed. */
+    public static AutoencoderKL random(AutoencoderKLConfig config, DataType dtype, long seed) {
+        AutoencoderKL m = new AutoencoderKL(config, NDManager.newBaseManager());
+        Weights.initRandom(m, m.manager, dtype, seed);
+        return m;
+    }
+
+    public AutoencoderKLConfig config() {
+        return config;
+    }
+
+    /** @param image (B, in_channels, H, W) in [-1, 1], H and W multiples of the scale factor */
+    public DiagonalGaussianDistribution encode(NDArray image) {
+        Shape s = image.getShape();
+        int f = config.scaleFactor();
+        if (s.dimension() != 4 || s.get(1) != config.inChannels() || s.get(2) % f != 0 || s.get(3) % f != 0) {
+            throw new IllegalArgumentException("VAE encode expects (B, " + config.inChannels() + ", H, W) with H, W "
+                    + "multiples of " + f + ", got " + s);
+        }
+        return DiagonalGaussianDistribution.of(quant_conv.forward(encoder.forward(image)));
+    }
+
+    /** @param z unscaled latents (B, latent_channels, h, w); returns the raw decoder output (about [-1, 1]) */
+    public NDArray decode(NDArray z) {
+        Shape s = z.getShape();
+        if (s.dimension() != 4 || s.get(1) != config.latentChannels()) {
+            throw new IllegalArgumentException("VAE decode expects (B, " + config.latentChannels() + ", h, w), got " + s);
+        }
+        return decoder.forward(post_quant_conv.forward(z));
+    }
+
+    private static WeightSource renameLegacy(WeightSource source) {
+        Map<String, String> toSource = new LinkedHashMap<>();
+        for (String name : source.names()) {
+            Matcher m = LEGACY.matcher(name);
+            toSource.put(m.matches() ? m.group(1) + LEGACY_NAMES.get(m.group(2)) + "." + m.group(3) : name, name);
+        }
+        if (toSource.keySet().equals(source.names())) {
+            return source;
+        }
+        return new WeightSource() {
+            @Override
+            public String describe() {
+                return source.describe();
+            }
+
+            @Override
+            public Set<String> names() {
+                return toSource.keySet();
+            }
+
+            @Override
+            public Shape shape(String name) {
+                return source.shape(toSource.get(name));
+            }
+
+            @Override
+            public NDArray load(String name, NDManager manager, DataType dtype) {
+                return source.load(toSource.get(name), manager, dtype);
+            }
+        };
+    }
+
+    public NDManager manager() {
+        return manager;
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}

@@ -1,0 +1,58 @@
+package dev.diffusion4j.vae;
+
+import com.google.gson.JsonObject;
+import dev.diffusion4j.io.Json;
+import java.io.IOException;
+import java.nio.file.Path;
+
+/** The keys of a diffusers {@code vae/config.json} (AutoencoderKL) with diffusers' defaults. */
+public record AutoencoderKLConfig(int inChannels, int outChannels, int latentChannels, int[] blockOutChannels,
+                                  int layersPerBlock, int normNumGroups, float scalingFactor, int sampleSize) {
+
+    public AutoencoderKLConfig {
+        for (int c : blockOutChannels) {
+            if (c % normNumGroups != 0) {
+                throw new IllegalArgumentException("block_out_channels " + java.util.Arrays.toString(blockOutChannels)
+                        + " not divisible by norm_num_groups " + normNumGroups);
+            }
+        }
+    }
+
+    /** Stable Diffusion 1.x/2.x's VAE. */
+    public static AutoencoderKLConfig sd15() {
+        return new AutoencoderKLConfig(3, 3, 4, new int[] {128, 256, 512, 512}, 2, 32, 0.18215f, 512);
+    }
+
+    public static AutoencoderKLConfig from(JsonObject o) {
+        int[] boc = Json.getInts(o, "block_out_channels", 1, new int[] {64});
+        for (String key : new String[] {"down_block_types", "up_block_types"}) {
+            for (String t : Json.getStrings(o, key, new String[0])) {
+                if (!t.equals("DownEncoderBlock2D") && !t.equals("UpDecoderBlock2D")) {
+                    throw new IllegalArgumentException("unsupported " + key + " entry " + t);
+                }
+            }
+        }
+        return new AutoencoderKLConfig(
+                Json.getInt(o, "in_channels", 3),
+                Json.getInt(o, "out_channels", 3),
+                Json.getInt(o, "latent_channels", 4),
+                boc,
+                Json.getInt(o, "layers_per_block", 1),
+                Json.getInt(o, "norm_num_groups", 32),
+                (float) Json.getDouble(o, "scaling_factor", 0.18215),
+                Json.getInt(o, "sample_size", 32));
+    }
+
+    public static AutoencoderKLConfig read(Path configJson) throws IOException {
+        try {
+            return from(Json.readObject(configJson));
+        } catch (IllegalArgumentException | IllegalStateException | UnsupportedOperationException e) {
+            throw new IOException(configJson + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Pixels per latent cell: {@code 2^(levels-1)}. */
+    public int scaleFactor() {
+        return 1 << (blockOutChannels.length - 1);
+    }
+}

@@ -1,0 +1,28 @@
+package dev.diffusion4j.vae;
+
+import ai.djl.ndarray.NDArray;
+import dev.diffusion4j.nn.Module;
+import dev.diffusion4j.nn.ModuleList;
+import dev.diffusion4j.unet.ResnetBlock2D;
+import dev.diffusion4j.unet.Upsample2D;
+
+/** diffusers' UpDecoderBlock2D: resnets without time embedding, then an optional nearest-2× upsampler. */
+final class UpDecoderBlock2D extends Module {
+
+    private final ModuleList<ResnetBlock2D> resnets = child("resnets", new ModuleList<>());
+    private final Upsample2D upsampler;
+
+    UpDecoderBlock2D(long in, long out, int layers, int groups, boolean addUpsample) {
+        for (int j = 0; j < layers; j++) {
+            resnets.add(new ResnetBlock2D(j == 0 ? in : out, out, 0, groups, 1e-6f, 1f));
+        }
+        upsampler = addUpsample ? child("upsamplers", new ModuleList<Upsample2D>()).add(new Upsample2D(out)) : null;
+    }
+
+    NDArray forward(NDArray x) {
+        for (ResnetBlock2D r : resnets.items()) {
+            x = r.forward(x, null);
+        }
+        return upsampler == null ? x : upsampler.forward(x, 0, 0);
+    }
+}
