@@ -87,19 +87,15 @@ public final class UNet2DConditionModel extends Module implements AutoCloseable 
     /**
      * One denoising call.
      *
-     * @param sample (B, in_channels, h, w) latents, h and w multiples of {@link UNet2DConditionConfig#downsampleFactor()}
+     * @param sample (B, in_channels, h, w) latents; sizes that are not multiples of the down-sampling factor work as in
+     *     diffusers (each upsampler matches its skip connection's size)
      * @param timesteps float32 of shape () or (1) for the whole batch, or (B) one per item (int or fractional values)
      * @param context (B, L, cross_attention_dim) text embeddings
      */
     public NDArray forward(NDArray sample, NDArray timesteps, NDArray context) {
         Shape s = sample.getShape();
-        int f = config.downsampleFactor();
         if (s.dimension() != 4 || s.get(1) != config.inChannels()) {
             throw new IllegalArgumentException("UNet expects (B, " + config.inChannels() + ", H, W) latents, got " + s);
-        }
-        if (s.get(2) % f != 0 || s.get(3) % f != 0) {
-            throw new IllegalArgumentException("latent size " + s.get(2) + "x" + s.get(3)
-                    + " is not a multiple of the UNet's down-sampling factor " + f);
         }
         long b = s.get(0);
         NDArray t = timesteps.toType(DataType.FLOAT32, false).reshape(-1);

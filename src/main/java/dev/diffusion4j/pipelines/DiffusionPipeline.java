@@ -1,0 +1,126 @@
+package dev.diffusion4j.pipelines;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.Shape;
+import dev.diffusion4j.random.TorchGenerator;
+import dev.diffusion4j.schedulers.Scheduler;
+import dev.diffusion4j.tensor.Engines;
+import dev.diffusion4j.tensor.Ops;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+
+/**
+ * The steps diffusers' Stable Diffusion pipelines share: prompt encoding with classifier-free guidance, the
+ * denoising loop, and VAE decoding. TextToImage and ImageToImage differ only in how they prepare the latents.
+ */
+abstract class DiffusionPipeline {
+
+    final StableDiffusion model;
+
+    DiffusionPipeline(StableDiffusion model) {
+        this.model = model;
+    }
+
+    /** The initial latents and the timesteps to run, drawing from {@code generator} in diffusers' order. */
+    record Start(NDArray latents, float[] timesteps) {}
+
+    abstract Start prepare(NDManager m, GenerationRequest r, Scheduler scheduler, TorchGenerator generator, int w, int h);
+
+    final GenerationResult generate(GenerationRequest r, GenerationListener listener) {
+        Engines.inferenceThread();
+        long seed = r.seed() >= 0 ? r.seed() : new java.security.SecureRandom().nextLong() & Long.MAX_VALUE;
+        int width = r.width() > 0 ? r.width() : r.initImage() != null ? r.initImage().getWidth() : model.nativeSize();
+        int height = r.height() > 0 ? r.height() : r.initImage() != null ? r.initImage().getHeight() : model.nativeSize();
+        int f = model.vaeScaleFactor();
+        if (width % f != 0 || height % f != 0) {
+            throw new IllegalArgumentException("size " + width + "x" + height + " must be a multiple of " + f);
+        }
+        try (NDManager m = NDManager.newBaseManager()) {
+            // 1. encode the prompt: [uncond..., cond...] when guiding
+            NDArray embeds = m.create(new Shape(0));
+            try (NDScope s = new NDScope()) {
+                embeds = encodePrompt(m, r);
+                NDScope.unregister(embeds);
+            }
+            // 2. timesteps and 3. latents (model-specific)
+            Scheduler scheduler = model.scheduler(r);
+            scheduler.setTimesteps(r.steps());
+            TorchGenerator generator = new TorchGenerator(seed);
+            Start start = prepare(m, r, scheduler, generator, width, height);
+            // 4. denoise
+            NDArray latents = denoise(m, r, scheduler, generator, start, embeds, listener);
+            // 5. decode
+            float[] pixels;
+            try (NDScope s = new NDScope()) {
+                NDArray decoded = model.vae().decode(latents.div(model.vae().config().scalingFactor()));
+                pixels = ImageProcessor.toPixels(decoded);
+            }
+            int b = r.batchSize();
+            return new GenerationResult(ImageProcessor.toImages(pixels, b, height, width), seed, pixels, width, height,
+                    r.sampler());
+        }
+    }
+
+    /** Prompt embeddings (B·n, 77, D), with the unconditional ones first when guiding. */
+    NDArray encodePrompt(NDManager m, GenerationRequest r) {
+        NDArray cond = repeat(encode(m, r.prompts(), r.clipSkip()), r.imagesPerPrompt());
+        if (!r.doClassifierFreeGuidance()) {
+            return cond;
+        }
+        List<String> negative = r.negativePrompts().isEmpty()
+                ? java.util.Collections.nCopies(r.prompts().size(), "") : r.negativePrompts();
+        NDArray uncond = repeat(encode(m, negative, r.clipSkip()), r.imagesPerPrompt());
+        return Ops.cat(0, uncond, cond);
+    }
+
+    private NDArray encode(NDManager m, List<String> prompts, int clipSkip) {
+        int len = model.tokenizer().maxLength();
+        long[] ids = new long[prompts.size() * len];
+        for (int i = 0; i < prompts.size(); i++) {
+            System.arraycopy(model.tokenizer().inputIds(prompts.get(i)), 0, ids, i * len, len);
+        }
+        NDArray input = m.create(ids, new Shape(prompts.size(), len));
+        return model.textEncoder().forward(input, clipSkip).lastHiddenState();
+    }
+
+    /** Each prompt's embedding {@code n} times in a row (diffusers' repeat + view). */
+    private static NDArray repeat(NDArray e, int n) {
+        if (n == 1) {
+            return e;
+        }
+        Shape s = e.getShape();
+        return e.expandDims(1).broadcast(s.get(0), n, s.get(1), s.get(2)).reshape(s.get(0) * n, s.get(1), s.get(2));
+    }
+
+    private NDArray denoise(NDManager m, GenerationRequest r, Scheduler scheduler, TorchGenerator generator,
+                            Start start, NDArray embeds, GenerationListener listener) {
+        NDArray latents = start.latents();
+        boolean cfg = r.doClassifierFreeGuidance();
+        float[] ts = start.timesteps();
+        for (int i = 0; i < ts.length; i++) {
+            if (listener.isCancelled()) {
+                throw new CancellationException("generation cancelled at step " + i + " of " + ts.length);
+            }
+            float t = ts[i];
+            try (NDScope s = new NDScope()) {
+                NDArray input = cfg ? Ops.cat(0, latents, latents) : latents;
+                input = scheduler.scaleModelInput(input, t);
+                NDArray noise = model.unet().forward(input, m.create(t), embeds);
+                if (cfg) {
+                    NDList parts = noise.split(2, 0);
+                    NDArray uncond = parts.get(0);
+                    noise = uncond.add(parts.get(1).sub(uncond).mul((float) r.guidanceScale()));
+                }
+                NDArray next = scheduler.step(noise, t, latents, generator).prevSample();
+                listener.onStep(new GenerationListener.Step(i, ts.length, t, next, noise));
+                NDScope.unregister(next);
+                latents.close();
+                latents = next;
+            }
+        }
+        return latents;
+    }
+}

@@ -1,0 +1,154 @@
+package dev.diffusion4j.pipelines;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import dev.diffusion4j.io.ModelDirectory;
+import dev.diffusion4j.io.SafeTensors;
+import dev.diffusion4j.nn.WeightSource;
+import dev.diffusion4j.schedulers.Samplers;
+import dev.diffusion4j.schedulers.Scheduler;
+import dev.diffusion4j.schedulers.SchedulerConfig;
+import dev.diffusion4j.text.ClipTextConfig;
+import dev.diffusion4j.text.ClipTextModel;
+import dev.diffusion4j.text.ClipTokenizer;
+import dev.diffusion4j.unet.UNet2DConditionConfig;
+import dev.diffusion4j.unet.UNet2DConditionModel;
+import dev.diffusion4j.vae.AutoencoderKL;
+import dev.diffusion4j.vae.AutoencoderKLConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.function.Function;
+
+/**
+ * A loaded Stable Diffusion 1.x/2.x model — tokenizer, text encoder, UNet, VAE and the model's scheduler config — and
+ * the entry point for generation ({@link #generate}). Close it to free the weights.
+ */
+public final class StableDiffusion implements AutoCloseable {
+
+    private final String name;
+    private final ClipTokenizer tokenizer;
+    private final ClipTextModel textEncoder;
+    private final UNet2DConditionModel unet;
+    private final AutoencoderKL vae;
+    private final SchedulerConfig schedulerConfig;
+
+    public StableDiffusion(String name, ClipTokenizer tokenizer, ClipTextModel textEncoder, UNet2DConditionModel unet,
+                           AutoencoderKL vae, SchedulerConfig schedulerConfig) {
+        this.name = name;
+        this.tokenizer = tokenizer;
+        this.textEncoder = textEncoder;
+        this.unet = unet;
+        this.vae = vae;
+        this.schedulerConfig = schedulerConfig;
+    }
+
+    /**
+     * Loads a diffusers folder. Each part is checked strictly; a failure names the part and the reason, and frees
+     * whatever was already loaded.
+     */
+    public static StableDiffusion load(ModelDirectory dir, DataType dtype) throws IOException {
+        ClipTokenizer tokenizer = part(dir, "tokenizer", () -> ClipTokenizer.load(dir.root().resolve("tokenizer")));
+        SchedulerConfig scheduler = part(dir, "scheduler",
+                () -> SchedulerConfig.read(dir.file("scheduler", "scheduler_config.json")));
+        ClipTextModel te = null;
+        UNet2DConditionModel unet = null;
+        try {
+            te = loadPart(dir, "text_encoder", ClipTextConfig::read, (c, w) -> ClipTextModel.load(c, w, dtype));
+            unet = loadPart(dir, "unet", UNet2DConditionConfig::read, (c, w) -> UNet2DConditionModel.load(c, w, dtype));
+            AutoencoderKL vae = loadPart(dir, "vae", AutoencoderKLConfig::read, (c, w) -> AutoencoderKL.load(c, w, dtype));
+            if (te.config().hiddenSize() != unet.config().crossAttentionDim()) {
+                throw new IOException(dir.name() + ": text_encoder hidden_size " + te.config().hiddenSize()
+                        + " does not match unet cross_attention_dim " + unet.config().crossAttentionDim());
+            }
+            return new StableDiffusion(dir.name(), tokenizer, te, unet, vae, scheduler);
+        } catch (IOException | RuntimeException e) {
+            if (te != null) te.close();
+            if (unet != null) unet.close();
+            throw e;
+        }
+    }
+
+    private interface IoSupplier<T> {
+        T get() throws IOException;
+    }
+
+    private interface ConfigReader<C> {
+        C read(Path configJson) throws IOException;
+    }
+
+    private static <T> T part(ModelDirectory dir, String part, IoSupplier<T> s) throws IOException {
+        try {
+            return s.get();
+        } catch (IOException | RuntimeException e) {
+            throw new IOException(dir.name() + ": part '" + part + "': " + e.getMessage(), e);
+        }
+    }
+
+    private static <C, M> M loadPart(ModelDirectory dir, String part, ConfigReader<C> config,
+                                     java.util.function.BiFunction<C, WeightSource, M> build) throws IOException {
+        C c = part(dir, part, () -> config.read(dir.file(part, "config.json")));
+        Path weights = dir.weights(part);
+        try (SafeTensors st = SafeTensors.open(weights)) {
+            return build.apply(c, st.asWeightSource());
+        } catch (IOException | RuntimeException e) {
+            throw new IOException(dir.name() + ": part '" + part + "': " + e.getMessage(), e);
+        }
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public ClipTokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    public ClipTextModel textEncoder() {
+        return textEncoder;
+    }
+
+    public UNet2DConditionModel unet() {
+        return unet;
+    }
+
+    public AutoencoderKL vae() {
+        return vae;
+    }
+
+    public SchedulerConfig schedulerConfig() {
+        return schedulerConfig;
+    }
+
+    /** Pixels per latent cell (8 for SD). */
+    public int vaeScaleFactor() {
+        return vae.config().scaleFactor();
+    }
+
+    /** The native image size: the UNet's sample_size in pixels. */
+    public int nativeSize() {
+        return unet.config().sampleSize() * vaeScaleFactor();
+    }
+
+    /** The scheduler a request asks for, built from this model's scheduler config as diffusers' from_config. */
+    public Scheduler scheduler(GenerationRequest request) {
+        return request.sampler() == null && request.karras() == null
+                ? Samplers.fromConfig(schedulerConfig)
+                : Samplers.create(request.sampler(), request.karras(), schedulerConfig);
+    }
+
+    /** Runs txt2img, or img2img when the request has an init image. */
+    public GenerationResult generate(GenerationRequest request, GenerationListener listener) {
+        return request.initImage() == null
+                ? new TextToImage(this).generate(request, listener)
+                : new ImageToImage(this).generate(request, listener);
+    }
+
+    @Override
+    public void close() {
+        textEncoder.close();
+        unet.close();
+        vae.close();
+    }
+}
