@@ -1,0 +1,155 @@
+package dev.diffusion4j.cli;
+
+import ai.djl.ndarray.types.DataType;
+import dev.diffusion4j.io.ModelDirectory;
+import dev.diffusion4j.io.Png;
+import dev.diffusion4j.pipelines.GenerationListener;
+import dev.diffusion4j.pipelines.GenerationRequest;
+import dev.diffusion4j.pipelines.GenerationResult;
+import dev.diffusion4j.pipelines.Infotext;
+import dev.diffusion4j.pipelines.StableDiffusion;
+import dev.diffusion4j.schedulers.Samplers;
+import dev.diffusion4j.tensor.Engines;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code d4j generate}: txt2img / img2img with option names from stable-diffusion.cpp and A1111. */
+@Command(name = "generate", description = "Generate images from a prompt (txt2img), or from an init image (img2img).")
+final class GenerateCommand implements Callable<Integer> {
+
+    @Option(names = {"-m", "--model"}, description = "Diffusers folder or Hugging Face repo id in the local cache "
+            + "(default: the built-in model).")
+    String model;
+
+    @Option(names = {"-p", "--prompt"}, required = true, description = "What to draw.")
+    String prompt;
+
+    @Option(names = {"-n", "--negative-prompt"}, description = "What to avoid.")
+    String negativePrompt;
+
+    @Option(names = {"-W", "--width"}, description = "Width in pixels, a multiple of 8 (default: the model's size).")
+    int width;
+
+    @Option(names = {"-H", "--height"}, description = "Height in pixels, a multiple of 8 (default: the model's size).")
+    int height;
+
+    @Option(names = "--steps", defaultValue = "20", description = "Sampling steps (default: ${DEFAULT-VALUE}).")
+    int steps;
+
+    @Option(names = "--cfg-scale", defaultValue = "7.5", description = "Classifier-free guidance (default: ${DEFAULT-VALUE}).")
+    double cfgScale;
+
+    @Option(names = "--sampler", description = "ddim, pndm, lms, euler, euler_a, heun, dpm++2m, ddpm "
+            + "(default: the model's own scheduler).")
+    String sampler;
+
+    @Option(names = "--scheduler", description = "Sigma schedule: discrete or karras.")
+    String schedule;
+
+    @Option(names = {"-s", "--seed"}, defaultValue = "-1", description = "Seed; -1 picks one at random (printed).")
+    long seed;
+
+    @Option(names = {"-b", "--batch"}, defaultValue = "1", description = "Images to generate (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = {"-i", "--init-img"}, description = "Init image for img2img.")
+    Path initImage;
+
+    @Option(names = "--strength", defaultValue = "0.75", description = "img2img strength in (0, 1] (default: ${DEFAULT-VALUE}).")
+    double strength;
+
+    @Option(names = "--clip-skip", defaultValue = "0", description = "Skip the last N text-encoder layers (A1111's "
+            + "'Clip skip' minus one).")
+    int clipSkip;
+
+    @Option(names = {"-o", "--output"}, defaultValue = "output.png", description = "Output PNG (default: ${DEFAULT-VALUE}); "
+            + "a batch writes NAME.png, NAME_1.png, ...")
+    Path output;
+
+    @Option(names = {"-t", "--threads"}, description = "libtorch threads (default: all cores).")
+    int threads;
+
+    @Override
+    public Integer call() throws IOException {
+        Boolean karras = parseSchedule(schedule);
+        if (sampler != null) {
+            try {
+                Samplers.canonicalName(sampler);
+            } catch (IllegalArgumentException e) {
+                throw new UsageException(e.getMessage());
+            }
+        }
+        BufferedImage init = initImage == null ? null : readInit(initImage);
+        GenerationRequest request;
+        try {
+            request = GenerationRequest.builder(prompt).negativePrompt(negativePrompt).size(width, height).steps(steps)
+                    .guidanceScale(cfgScale).sampler(sampler).karras(karras).seed(seed).imagesPerPrompt(batch)
+                    .initImage(init, strength).clipSkip(clipSkip).build();
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+        Path parent = output.toAbsolutePath().getParent();
+        if (parent != null && !Files.isDirectory(parent)) {
+            throw new UsageException("output folder does not exist: " + parent);
+        }
+        ModelDirectory dir = DefaultModel.resolve(model);
+        Engines.start(threads);
+        ProgressBar loading = new ProgressBar(System.err, "loading ", "part");
+        loading.update(0, 1);
+        try (StableDiffusion sd = StableDiffusion.load(dir, DataType.FLOAT32)) {
+            loading.update(1, 1);
+            ProgressBar bar = new ProgressBar(System.err, "sampling", "it");
+            GenerationResult result = sd.generate(request, new GenerationListener() {
+                @Override
+                public void onStep(Step step) {
+                    bar.update(step.index() + 1, step.total());
+                }
+            });
+            List<Path> written = write(sd, request, result);
+            if (seed < 0) {
+                System.err.println("seed: " + result.seed());
+            }
+            written.forEach(p -> System.out.println(p.toAbsolutePath()));
+        }
+        return 0;
+    }
+
+    private List<Path> write(StableDiffusion sd, GenerationRequest request, GenerationResult result) throws IOException {
+        List<Path> paths = new ArrayList<>();
+        String file = output.getFileName().toString();
+        String stem = file.toLowerCase().endsWith(".png") ? file.substring(0, file.length() - 4) : file;
+        for (int i = 0; i < result.images().size(); i++) {
+            Path p = i == 0 ? output : output.resolveSibling(stem + "_" + i + ".png");
+            Png.write(p, result.images().get(i), Map.of("parameters", Infotext.of(request, result, sd.name(), i)));
+            paths.add(p);
+        }
+        return paths;
+    }
+
+    private static Boolean parseSchedule(String s) {
+        if (s == null) {
+            return null;
+        }
+        return switch (s.toLowerCase()) {
+            case "karras" -> true;
+            case "discrete", "default" -> false;
+            default -> throw new UsageException("unknown --scheduler '" + s + "' (discrete or karras)");
+        };
+    }
+
+    private static BufferedImage readInit(Path p) {
+        try {
+            return Png.read(p);
+        } catch (IOException e) {
+            throw new UsageException("--init-img: " + e.getMessage());
+        }
+    }
+}

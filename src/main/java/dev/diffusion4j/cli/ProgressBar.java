@@ -1,0 +1,45 @@
+package dev.diffusion4j.cli;
+
+import java.io.PrintStream;
+
+/** A one-line text progress bar with rate and ETA, redrawn in place on a terminal. */
+final class ProgressBar {
+
+    private static final int WIDTH = 30;
+    private final PrintStream out;
+    private final String label;
+    private final String unit;
+    private final long start = System.nanoTime();
+    private long lastDraw;
+
+    ProgressBar(PrintStream out, String label, String unit) {
+        this.out = out;
+        this.label = label;
+        this.unit = unit;
+    }
+
+    void update(long done, long total) {
+        long now = System.nanoTime();
+        if (done < total && now - lastDraw < 100_000_000L) {
+            return;
+        }
+        lastDraw = now;
+        double secs = (now - start) / 1e9;
+        int filled = total <= 0 ? 0 : (int) (WIDTH * done / total);
+        String rate = done == 0 ? "-" : secs / done >= 1
+                ? String.format("%.2f s/%s", secs / done, unit) : String.format("%.2f %s/s", done / secs, unit);
+        double eta = done == 0 ? 0 : secs / done * (total - done);
+        out.printf("\r%s |%s%s| %d/%d [%s, %s, eta %s]", label, "█".repeat(filled), " ".repeat(WIDTH - filled), done,
+                total, format(secs), rate, format(eta));
+        if (done >= total) {
+            out.println();
+        }
+        out.flush();
+    }
+
+    static String format(double secs) {
+        long s = Math.round(secs);
+        return s >= 3600 ? String.format("%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60)
+                : String.format("%02d:%02d", s / 60, s % 60);
+    }
+}

@@ -1,0 +1,50 @@
+package dev.diffusion4j.pipelines;
+
+import dev.diffusion4j.schedulers.Samplers;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The AUTOMATIC1111 "parameters" text stored in output PNGs:
+ * {@code prompt\nNegative prompt: ...\nSteps: 20, Sampler: Euler a, CFG scale: 7.5, Seed: 42, Size: 512x512, ...}.
+ */
+public final class Infotext {
+
+    private Infotext() {}
+
+    /** The text for image {@code index} of a result. */
+    public static String of(GenerationRequest r, GenerationResult result, String model, int index) {
+        int promptIndex = index / r.imagesPerPrompt();
+        StringBuilder sb = new StringBuilder(r.prompts().get(promptIndex));
+        if (!r.negativePrompts().isEmpty() && !r.negativePrompts().get(promptIndex).isEmpty()) {
+            sb.append("\nNegative prompt: ").append(r.negativePrompts().get(promptIndex));
+        }
+        List<String> kv = new ArrayList<>();
+        kv.add("Steps: " + r.steps());
+        kv.add("Sampler: " + Samplers.displayName(result.sampler()));
+        if (r.karras() != null) {
+            kv.add("Schedule type: " + (r.karras() ? "Karras" : "Automatic"));
+        }
+        kv.add("CFG scale: " + trim(r.guidanceScale()));
+        kv.add("Seed: " + Long.toUnsignedString(result.seed()));
+        kv.add("Size: " + result.width() + "x" + result.height());
+        kv.add("Model: " + model);
+        if (r.initImage() != null) {
+            kv.add("Denoising strength: " + trim(r.strength()));
+        }
+        if (r.clipSkip() > 0) {
+            kv.add("Clip skip: " + (r.clipSkip() + 1));
+        }
+        if (r.batchSize() > 1) {
+            kv.add("Batch size: " + r.batchSize());
+            kv.add("Batch pos: " + index);
+        }
+        kv.add("RNG: CPU");
+        kv.add("Version: diffusion4j");
+        return sb.append('\n').append(String.join(", ", kv)).toString();
+    }
+
+    private static String trim(double v) {
+        return v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v);
+    }
+}
