@@ -20,6 +20,31 @@ public interface WeightSource {
     /** The tensor as {@code dtype} in {@code manager}. */
     NDArray load(String name, NDManager manager, DataType dtype);
 
+    /** The tensors of an open safetensors file (which must stay open while loading). */
+    static WeightSource of(dev.diffusion4j.io.SafeTensors file) {
+        return new WeightSource() {
+            @Override
+            public String describe() {
+                return file.file().toString();
+            }
+
+            @Override
+            public Set<String> names() {
+                return file.names();
+            }
+
+            @Override
+            public Shape shape(String name) {
+                return new Shape(file.info(name).shape());
+            }
+
+            @Override
+            public NDArray load(String name, NDManager manager, DataType dtype) {
+                return file.load(name, manager, dtype);
+            }
+        };
+    }
+
     /** Arrays already in memory (tests, conversions); loading duplicates them into the target manager. */
     static WeightSource of(String description, Map<String, NDArray> arrays) {
         return new WeightSource() {

@@ -40,18 +40,20 @@ abstract class DiffusionPipeline {
         }
         try (NDManager m = NDManager.newBaseManager()) {
             // 1. encode the prompt: [uncond..., cond...] when guiding
-            NDArray embeds = m.create(new Shape(0));
+            NDArray embeds;
             try (NDScope s = new NDScope()) {
                 embeds = encodePrompt(m, r);
                 NDScope.unregister(embeds);
             }
             // 2. timesteps and 3. latents (model-specific)
-            Scheduler scheduler = model.scheduler(r);
-            scheduler.setTimesteps(r.steps());
-            TorchGenerator generator = new TorchGenerator(seed);
-            Start start = prepare(m, r, scheduler, generator, width, height);
-            // 4. denoise
-            NDArray latents = denoise(m, r, scheduler, generator, start, embeds, listener);
+            NDArray latents;
+            try (Scheduler scheduler = model.scheduler(r)) {
+                scheduler.setTimesteps(r.steps());
+                TorchGenerator generator = new TorchGenerator(seed);
+                Start start = prepare(m, r, scheduler, generator, width, height);
+                // 4. denoise
+                latents = denoise(m, r, scheduler, generator, start, embeds, listener);
+            }
             // 5. decode
             float[] pixels;
             try (NDScope s = new NDScope()) {

@@ -91,7 +91,7 @@ public final class StableDiffusion implements AutoCloseable {
         C c = part(dir, part, () -> config.read(dir.file(part, "config.json")));
         Path weights = dir.weights(part);
         try (SafeTensors st = SafeTensors.open(weights)) {
-            return build.apply(c, st.asWeightSource());
+            return build.apply(c, WeightSource.of(st));
         } catch (IOException | RuntimeException e) {
             throw new IOException(dir.name() + ": part '" + part + "': " + e.getMessage(), e);
         }

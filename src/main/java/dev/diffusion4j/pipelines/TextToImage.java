@@ -18,7 +18,7 @@ final class TextToImage extends DiffusionPipeline {
         int f = model.vaeScaleFactor();
         Shape shape = new Shape(r.batchSize(), model.unet().config().inChannels(), h / f, w / f);
         NDArray noise = generator.randn(m, shape);
-        NDArray latents = noise.mul((float) scheduler.initNoiseSigma());
+        NDArray latents = noise.mul(scheduler.initNoiseSigma());
         noise.close();
         return new Start(latents, scheduler.timesteps());
     }

@@ -28,7 +28,7 @@ public final class ClipTextModel extends Module implements AutoCloseable {
     private final ModuleList<ClipEncoderLayer> layers = new ModuleList<>();
     private final LayerNorm final_layer_norm;
 
-    private ClipTextModel(ClipTextConfig c, NDManager manager) {
+    ClipTextModel(ClipTextConfig c, NDManager manager) {
         this.config = c;
         this.manager = manager;
         Container text_model = child("text_model", new Container());

@@ -34,7 +34,7 @@ public final class UNet2DConditionModel extends Module implements AutoCloseable 
     private final GroupNorm conv_norm_out;
     private final Conv2d conv_out;
 
-    private UNet2DConditionModel(UNet2DConditionConfig c, NDManager manager) {
+    UNet2DConditionModel(UNet2DConditionConfig c, NDManager manager) {
         this.config = c;
         this.manager = manager;
         int[] boc = c.blockOutChannels();

@@ -33,7 +33,7 @@ public final class AutoencoderKL extends Module implements AutoCloseable {
     private final Conv2d quant_conv;
     private final Conv2d post_quant_conv;
 
-    private AutoencoderKL(AutoencoderKLConfig c, NDManager manager) {
+    AutoencoderKL(AutoencoderKLConfig c, NDManager manager) {
         this.config = c;
         this.manager = manager;
         encoder = child("encoder", new Encoder(c));

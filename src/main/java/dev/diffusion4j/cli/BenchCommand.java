@@ -1,0 +1,132 @@
+package dev.diffusion4j.cli;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import dev.diffusion4j.tensor.Engines;
+import dev.diffusion4j.text.ClipTextConfig;
+import dev.diffusion4j.text.ClipTextModel;
+import dev.diffusion4j.unet.UNet2DConditionConfig;
+import dev.diffusion4j.unet.UNet2DConditionModel;
+import dev.diffusion4j.vae.AutoencoderKL;
+import dev.diffusion4j.vae.AutoencoderKLConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code d4j bench}: the SD 1.5 architecture with random weights built from its configs (nothing downloaded), timing
+ * one text-encoder call, one UNet call with CFG (batch 2) and one VAE decode, plus build time and peak RSS.
+ */
+@Command(name = "bench", description = "Benchmark SD 1.5-sized text encoder, UNet and VAE with random weights.")
+final class BenchCommand implements Callable<Integer> {
+
+    @Option(names = "--size", defaultValue = "512", description = "Image size in pixels (default: ${DEFAULT-VALUE}).")
+    int size;
+
+    @Option(names = {"-t", "--threads"}, description = "libtorch threads (default: all cores).")
+    int threads;
+
+    @Option(names = "--dtype", defaultValue = "fp32", description = "fp32 or fp16 (default: ${DEFAULT-VALUE}).")
+    String dtype;
+
+    @Option(names = "--json", description = "Print one JSON object on stdout.")
+    boolean json;
+
+    @Option(names = "--skip", split = ",", description = "Parts to skip: text_encoder, unet, vae.")
+    java.util.Set<String> skip = java.util.Set.of();
+
+    @Override
+    public Integer call() {
+        if (size <= 0 || size % 8 != 0) {
+            throw new UsageException("--size must be a positive multiple of 8, got " + size);
+        }
+        DataType dt = switch (dtype.toLowerCase(Locale.ROOT)) {
+            case "fp32", "float32" -> DataType.FLOAT32;
+            case "fp16", "float16" -> DataType.FLOAT16;
+            default -> throw new UsageException("--dtype must be fp32 or fp16, got " + dtype);
+        };
+        Engines.start(threads);
+        long t0 = System.nanoTime();
+        double te = Double.NaN;
+        double unetS = Double.NaN;
+        double vaeS = Double.NaN;
+        double build;
+        try (ClipTextModel text = ClipTextModel.random(ClipTextConfig.sd15(), dt, 1);
+             UNet2DConditionModel unet = UNet2DConditionModel.random(UNet2DConditionConfig.sd15(), dt, 2);
+             AutoencoderKL vae = AutoencoderKL.random(AutoencoderKLConfig.sd15(), dt, 3);
+             NDManager m = NDManager.newBaseManager()) {
+            build = secs(t0);
+            log("built text encoder, UNet and VAE in %.1f s", build);
+            int lat = size / 8;
+            if (!skip.contains("text_encoder")) {
+                te = time(() -> text.forward(m.zeros(new Shape(2, 77), DataType.INT64), 0).lastHiddenState());
+                log("text encoder (batch 2): %.3f s", te);
+            }
+            if (!skip.contains("unet")) {
+                NDArray ctx = m.randomNormal(new Shape(2, 77, 768)).toType(dt, false);
+                NDArray sample = m.randomNormal(new Shape(2, 4, lat, lat)).toType(dt, false);
+                NDArray t = m.create(500f);
+                time(() -> unet.forward(sample, t, ctx)); // warm-up: oneDNN picks its kernels on the first call
+                unetS = time(() -> unet.forward(sample, t, ctx));
+                log("UNet call %dx%d with CFG (batch 2): %.2f s", size, size, unetS);
+            }
+            if (!skip.contains("vae")) {
+                NDArray z = m.randomNormal(new Shape(1, 4, lat, lat)).toType(dt, false);
+                vaeS = time(() -> vae.decode(z));
+                log("VAE decode %dx%d: %.2f s", size, size, vaeS);
+            }
+        }
+        long rss = peakRssMb();
+        if (json) {
+            System.out.printf(Locale.ROOT, "{\"text_encoder_s\": %s, \"unet_call_s\": %s, \"vae_decode_s\": %s, "
+                    + "\"build_s\": %.3f, \"peak_rss_mb\": %d, \"size\": %d, \"threads\": %s, \"dtype\": \"%s\"}%n",
+                    num(te), num(unetS), num(vaeS), build, rss, size, System.getProperty("ai.djl.pytorch.num_threads"),
+                    dt == DataType.FLOAT32 ? "fp32" : "fp16");
+        } else {
+            System.out.printf(Locale.ROOT, "peak RSS: %d MB%n", rss);
+        }
+        return 0;
+    }
+
+    private void log(String format, Object... args) {
+        (json ? System.err : System.out).printf(Locale.ROOT, format + "%n", args);
+    }
+
+    private static String num(double v) {
+        return Double.isNaN(v) ? "null" : String.format(Locale.ROOT, "%.3f", v);
+    }
+
+    private static double time(java.util.function.Supplier<NDArray> f) {
+        try (NDScope s = new NDScope()) {
+            long t0 = System.nanoTime();
+            NDArray out = f.get();
+            out.toFloatArray(); // force completion
+            return secs(t0);
+        }
+    }
+
+    private static double secs(long t0) {
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    /** VmHWM of this process, in MB (Linux). */
+    static long peakRssMb() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    return Long.parseLong(line.replaceAll("\\D", "")) / 1024;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+        return -1;
+    }
+}

@@ -1,0 +1,42 @@
+package dev.diffusion4j;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import dev.diffusion4j.io.ModelDirectory;
+import dev.diffusion4j.io.Npy;
+import dev.diffusion4j.pipelines.StableDiffusion;
+import dev.diffusion4j.tensor.Engines;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/** The fixture model {@code tiny-sd1}, loaded once per test JVM. */
+public final class TinySd1 {
+
+    private static StableDiffusion model;
+
+    private TinySd1() {}
+
+    public static synchronized StableDiffusion model() {
+        if (model == null) {
+            Engines.start(0);
+            try {
+                model = StableDiffusion.load(ModelDirectory.open(Fixtures.tinySd1(), "tiny-sd1"), DataType.FLOAT32);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return model;
+    }
+
+    /** An npy array as an NDArray of its own shape (float32, or int64 for integer files). */
+    public static NDArray array(NDManager m, Npy.Array a) {
+        Shape shape = new Shape(a.shape());
+        return a.dtype().equals("<i8") ? m.create(a.toLongs(), shape) : m.create(a.toFloats(), shape);
+    }
+
+    public static float[] floats(NDArray a) {
+        return a.toType(DataType.FLOAT32, false).toFloatArray();
+    }
+}
