@@ -43,8 +43,11 @@ public final class Ops {
         long n = s.get(0);
         long c = s.get(1);
         NDArray grouped = x.reshape(n, groups, -1);
-        NDArray normed = LayerNorm.layerNorm(grouped, new Shape(grouped.getShape().get(2)), null, null, eps)
-                .singletonOrThrow().reshape(s);
+        Shape inner = new Shape(grouped.getShape().get(2));
+        // libtorch's layer_norm through DJL needs an affine pair; the real per-channel affine follows
+        NDArray one = x.getManager().ones(inner, x.getDataType());
+        NDArray zero = x.getManager().zeros(inner, x.getDataType());
+        NDArray normed = LayerNorm.layerNorm(grouped, inner, one, zero, eps).singletonOrThrow().reshape(s);
         long[] affine = new long[s.dimension()];
         java.util.Arrays.fill(affine, 1);
         affine[1] = c;

@@ -38,7 +38,8 @@ final class BasicTransformerBlock extends Module {
     NDArray forward(NDArray x, NDArray context) {
         x = attn1.forward(norm1.forward(x), null).add(x);
         x = attn2.forward(norm2.forward(x), context).add(x);
-        ai.djl.ndarray.NDList hg = geglu_proj.forward(norm3.forward(x)).split(2, -1);
+        NDArray proj = geglu_proj.forward(norm3.forward(x));
+        ai.djl.ndarray.NDList hg = proj.split(2, proj.getShape().dimension() - 1);
         return ff_out.forward(hg.get(0).mul(Ops.gelu(hg.get(1)))).add(x);
     }
 }
