@@ -8,7 +8,6 @@ import dev.diffusion4j.pipelines.GenerationRequest;
 import dev.diffusion4j.pipelines.GenerationResult;
 import dev.diffusion4j.pipelines.Infotext;
 import dev.diffusion4j.pipelines.StableDiffusion;
-import dev.diffusion4j.schedulers.Samplers;
 import dev.diffusion4j.tensor.Engines;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -79,19 +78,11 @@ final class GenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        Boolean karras = parseSchedule(schedule);
-        if (sampler != null) {
-            try {
-                Samplers.canonicalName(sampler);
-            } catch (IllegalArgumentException e) {
-                throw new UsageException(e.getMessage());
-            }
-        }
         BufferedImage init = initImage == null ? null : readInit(initImage);
         GenerationRequest request;
         try {
             request = GenerationRequest.builder(prompt).negativePrompt(negativePrompt).size(width, height).steps(steps)
-                    .guidanceScale(cfgScale).sampler(sampler).karras(karras).seed(seed).imagesPerPrompt(batch)
+                    .guidanceScale(cfgScale).sampler(sampler).schedule(schedule).seed(seed).imagesPerPrompt(batch)
                     .initImage(init, strength).clipSkip(clipSkip).build();
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
@@ -132,17 +123,6 @@ final class GenerateCommand implements Callable<Integer> {
             paths.add(p);
         }
         return paths;
-    }
-
-    private static Boolean parseSchedule(String s) {
-        if (s == null) {
-            return null;
-        }
-        return switch (s.toLowerCase()) {
-            case "karras" -> true;
-            case "discrete", "default" -> false;
-            default -> throw new UsageException("unknown --scheduler '" + s + "' (discrete or karras)");
-        };
     }
 
     private static BufferedImage readInit(Path p) {

@@ -81,4 +81,25 @@ public final class Json {
         for (int i = 0; i < out.length; i++) out[i] = a.get(i).getAsString();
         return out;
     }
+
+    public static JsonArray array(int[] values) {
+        JsonArray a = new JsonArray();
+        for (int v : values) a.add(v);
+        return a;
+    }
+
+    public static JsonArray array(String[] values) {
+        JsonArray a = new JsonArray();
+        for (String v : values) a.add(v);
+        return a;
+    }
+
+    /** Writes pretty-printed JSON atomically (temp file, then rename). */
+    public static void write(Path file, JsonElement json) throws IOException {
+        String text = new com.google.gson.GsonBuilder().setPrettyPrinting().create().toJson(json) + "\n";
+        Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
+        Files.writeString(tmp, text);
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
 }

@@ -62,7 +62,7 @@ abstract class DiffusionPipeline {
             }
             int b = r.batchSize();
             return new GenerationResult(ImageProcessor.toImages(pixels, b, height, width), seed, pixels, width, height,
-                    r.sampler());
+                    model.samplerDisplayName(r));
         }
     }
 
@@ -110,14 +110,15 @@ abstract class DiffusionPipeline {
             try (NDScope s = new NDScope()) {
                 NDArray input = cfg ? Ops.cat(0, latents, latents) : latents;
                 input = scheduler.scaleModelInput(input, t);
-                NDArray noise = model.unet().forward(input, m.create(t), embeds);
+                NDArray output = model.unet().forward(input, m.create(t), embeds);
+                NDArray noise = output;
                 if (cfg) {
-                    NDList parts = noise.split(2, 0);
+                    NDList parts = output.split(2, 0);
                     NDArray uncond = parts.get(0);
                     noise = uncond.add(parts.get(1).sub(uncond).mul((float) r.guidanceScale()));
                 }
                 NDArray next = scheduler.step(noise, t, latents, generator).prevSample();
-                listener.onStep(new GenerationListener.Step(i, ts.length, t, next, noise));
+                listener.onStep(new GenerationListener.Step(i, ts.length, t, next, output));
                 NDScope.unregister(next);
                 latents.close();
                 latents = next;

@@ -1,5 +1,6 @@
 package dev.diffusion4j.pipelines;
 
+import dev.diffusion4j.schedulers.Samplers;
 import java.awt.image.BufferedImage;
 import java.util.List;
 
@@ -12,14 +13,14 @@ import java.util.List;
  * @param height pixels, a multiple of 8; 0 = the model's native size
  * @param guidanceScale classifier-free guidance; ≤ 1 runs the UNet on the prompt alone
  * @param sampler a name {@code Samplers} knows, or null for the model's own scheduler
- * @param karras null for the sampler's default sigma spacing, else Karras (true) or discrete (false) sigmas
+ * @param schedule sigma schedule: null or "discrete" for the sampler's own, "karras" for Karras sigmas
  * @param seed the generator seed (full unsigned 64-bit range); negative = pick one at random (reported in the result)
  * @param initImage img2img input, or null for txt2img
  * @param strength img2img: fraction of the schedule re-run, in (0, 1]
  * @param clipSkip 0 = last text-encoder layer, 1 = the one before (A1111's "Clip skip: 2"), ...
  */
 public record GenerationRequest(List<String> prompts, List<String> negativePrompts, int width, int height, int steps,
-                                double guidanceScale, String sampler, Boolean karras, long seed, int imagesPerPrompt,
+                                double guidanceScale, String sampler, String schedule, long seed, int imagesPerPrompt,
                                 BufferedImage initImage, double strength, int clipSkip) {
 
     public GenerationRequest {
@@ -50,6 +51,11 @@ public record GenerationRequest(List<String> prompts, List<String> negativePromp
         if (initImage != null && !(strength > 0 && strength <= 1)) {
             throw new IllegalArgumentException("strength must be in (0, 1], got " + strength);
         }
+        if (sampler != null) {
+            Samplers.parse(sampler, schedule);
+        } else if (schedule != null && !schedule.equalsIgnoreCase("discrete")) {
+            throw new IllegalArgumentException("a sigma schedule needs a sampler: give one of " + Samplers.NAMES);
+        }
         if (clipSkip < 0) {
             throw new IllegalArgumentException("clip skip must be ≥ 0, got " + clipSkip);
         }
@@ -76,7 +82,7 @@ public record GenerationRequest(List<String> prompts, List<String> negativePromp
         private int steps = 20;
         private double guidanceScale = 7.5;
         private String sampler;
-        private Boolean karras;
+        private String schedule;
         private long seed = -1;
         private int imagesPerPrompt = 1;
         private BufferedImage initImage;
@@ -97,14 +103,14 @@ public record GenerationRequest(List<String> prompts, List<String> negativePromp
         public Builder steps(int v) { steps = v; return this; }
         public Builder guidanceScale(double v) { guidanceScale = v; return this; }
         public Builder sampler(String v) { sampler = v; return this; }
-        public Builder karras(Boolean v) { karras = v; return this; }
+        public Builder schedule(String v) { schedule = v; return this; }
         public Builder seed(long v) { seed = v; return this; }
         public Builder imagesPerPrompt(int v) { imagesPerPrompt = v; return this; }
         public Builder initImage(BufferedImage v, double s) { initImage = v; strength = s; return this; }
         public Builder clipSkip(int v) { clipSkip = v; return this; }
 
         public GenerationRequest build() {
-            return new GenerationRequest(prompts, negativePrompts, width, height, steps, guidanceScale, sampler, karras,
+            return new GenerationRequest(prompts, negativePrompts, width, height, steps, guidanceScale, sampler, schedule,
                     seed, imagesPerPrompt, initImage, strength, clipSkip);
         }
     }

@@ -1,6 +1,5 @@
 package dev.diffusion4j.pipelines;
 
-import dev.diffusion4j.schedulers.Samplers;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -21,10 +20,7 @@ public final class Infotext {
         }
         List<String> kv = new ArrayList<>();
         kv.add("Steps: " + r.steps());
-        kv.add("Sampler: " + Samplers.displayName(result.sampler()));
-        if (r.karras() != null) {
-            kv.add("Schedule type: " + (r.karras() ? "Karras" : "Automatic"));
-        }
+        kv.add("Sampler: " + result.sampler());
         kv.add("CFG scale: " + trim(r.guidanceScale()));
         kv.add("Seed: " + Long.toUnsignedString(result.seed()));
         kv.add("Size: " + result.width() + "x" + result.height());

@@ -1,7 +1,5 @@
 package dev.diffusion4j.pipelines;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import dev.diffusion4j.io.ModelDirectory;
 import dev.diffusion4j.io.SafeTensors;
@@ -17,9 +15,7 @@ import dev.diffusion4j.unet.UNet2DConditionModel;
 import dev.diffusion4j.vae.AutoencoderKL;
 import dev.diffusion4j.vae.AutoencoderKLConfig;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.util.function.Function;
 
 /**
  * A loaded Stable Diffusion 1.x/2.x model — tokenizer, text encoder, UNet, VAE and the model's scheduler config — and
@@ -51,7 +47,7 @@ public final class StableDiffusion implements AutoCloseable {
     public static StableDiffusion load(ModelDirectory dir, DataType dtype) throws IOException {
         ClipTokenizer tokenizer = part(dir, "tokenizer", () -> ClipTokenizer.load(dir.root().resolve("tokenizer")));
         SchedulerConfig scheduler = part(dir, "scheduler",
-                () -> SchedulerConfig.read(dir.file("scheduler", "scheduler_config.json")));
+                () -> SchedulerConfig.load(dir.file("scheduler", "scheduler_config.json")));
         ClipTextModel te = null;
         UNet2DConditionModel unet = null;
         try {
@@ -133,9 +129,22 @@ public final class StableDiffusion implements AutoCloseable {
 
     /** The scheduler a request asks for, built from this model's scheduler config as diffusers' from_config. */
     public Scheduler scheduler(GenerationRequest request) {
-        return request.sampler() == null && request.karras() == null
+        return request.sampler() == null
                 ? Samplers.fromConfig(schedulerConfig)
-                : Samplers.create(request.sampler(), request.karras(), schedulerConfig);
+                : Samplers.create(request.sampler(), request.schedule(), schedulerConfig);
+    }
+
+    /** A1111's name of the sampler a request runs ("Euler a", "DPM++ 2M Karras", ...). */
+    public String samplerDisplayName(GenerationRequest request) {
+        if (request.sampler() != null) {
+            return Samplers.parse(request.sampler(), request.schedule()).displayName();
+        }
+        for (String n : Samplers.NAMES) {
+            if (Samplers.parse(n).className().equals(schedulerConfig.className())) {
+                return Samplers.parse(n, schedulerConfig.useKarrasSigmas() ? "karras" : "discrete").displayName();
+            }
+        }
+        return schedulerConfig.className();
     }
 
     /** Runs txt2img, or img2img when the request has an init image. */

@@ -46,6 +46,26 @@ public record ClipTextConfig(int vocabSize, int hiddenSize, int intermediateSize
         }
     }
 
+    /** This config as transformers writes {@code text_encoder/config.json}. */
+    public JsonObject toJson() {
+        JsonObject o = new JsonObject();
+        com.google.gson.JsonArray arch = new com.google.gson.JsonArray();
+        arch.add("CLIPTextModel");
+        o.add("architectures", arch);
+        o.addProperty("model_type", "clip_text_model");
+        o.addProperty("vocab_size", vocabSize);
+        o.addProperty("hidden_size", hiddenSize);
+        o.addProperty("intermediate_size", intermediateSize);
+        o.addProperty("num_hidden_layers", numHiddenLayers);
+        o.addProperty("num_attention_heads", numAttentionHeads);
+        o.addProperty("max_position_embeddings", maxPositionEmbeddings);
+        o.addProperty("hidden_act", hiddenAct);
+        o.addProperty("layer_norm_eps", layerNormEps);
+        o.addProperty("eos_token_id", eosTokenId);
+        o.addProperty("torch_dtype", "float32");
+        return o;
+    }
+
     int headDim() {
         return hiddenSize / numAttentionHeads;
     }

@@ -107,4 +107,32 @@ public record UNet2DConditionConfig(int inChannels, int outChannels, int[] block
     int timeEmbedDim() {
         return blockOutChannels[0] * 4;
     }
+
+    /** This config as diffusers writes {@code unet/config.json}. */
+    public JsonObject toJson() {
+        JsonObject o = new JsonObject();
+        o.addProperty("_class_name", "UNet2DConditionModel");
+        o.addProperty("_diffusers_version", "0.25.1");
+        o.addProperty("in_channels", inChannels);
+        o.addProperty("out_channels", outChannels);
+        o.add("block_out_channels", Json.array(blockOutChannels));
+        o.add("layers_per_block", Json.array(layersPerBlock));
+        o.add("down_block_types", Json.array(downBlockTypes));
+        o.addProperty("mid_block_type", midBlockType);
+        o.add("up_block_types", Json.array(upBlockTypes));
+        o.add("attention_head_dim", Json.array(numAttentionHeads));
+        o.add("transformer_layers_per_block", Json.array(transformerLayersPerBlock));
+        o.addProperty("cross_attention_dim", crossAttentionDim);
+        o.addProperty("norm_num_groups", normNumGroups);
+        o.addProperty("norm_eps", normEps);
+        o.addProperty("flip_sin_to_cos", flipSinToCos);
+        o.addProperty("freq_shift", freqShift);
+        o.addProperty("use_linear_projection", useLinearProjection);
+        o.addProperty("upcast_attention", upcastAttention);
+        o.addProperty("downsample_padding", downsamplePadding);
+        o.addProperty("mid_block_scale_factor", midBlockScaleFactor);
+        o.addProperty("sample_size", sampleSize);
+        o.addProperty("act_fn", "silu");
+        return o;
+    }
 }

@@ -55,4 +55,27 @@ public record AutoencoderKLConfig(int inChannels, int outChannels, int latentCha
     public int scaleFactor() {
         return 1 << (blockOutChannels.length - 1);
     }
+
+    /** This config as diffusers writes {@code vae/config.json}. */
+    public JsonObject toJson() {
+        JsonObject o = new JsonObject();
+        o.addProperty("_class_name", "AutoencoderKL");
+        o.addProperty("_diffusers_version", "0.25.1");
+        o.addProperty("in_channels", inChannels);
+        o.addProperty("out_channels", outChannels);
+        o.addProperty("latent_channels", latentChannels);
+        o.add("block_out_channels", Json.array(blockOutChannels));
+        String[] down = new String[blockOutChannels.length];
+        String[] up = new String[blockOutChannels.length];
+        java.util.Arrays.fill(down, "DownEncoderBlock2D");
+        java.util.Arrays.fill(up, "UpDecoderBlock2D");
+        o.add("down_block_types", Json.array(down));
+        o.add("up_block_types", Json.array(up));
+        o.addProperty("layers_per_block", layersPerBlock);
+        o.addProperty("norm_num_groups", normNumGroups);
+        o.addProperty("scaling_factor", scalingFactor);
+        o.addProperty("sample_size", sampleSize);
+        o.addProperty("act_fn", "silu");
+        return o;
+    }
 }
