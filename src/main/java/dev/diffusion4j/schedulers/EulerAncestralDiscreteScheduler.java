@@ -1,0 +1,50 @@
+package dev.diffusion4j.schedulers;
+
+import ai.djl.ndarray.NDArray;
+import dev.diffusion4j.random.TorchGenerator;
+
+/**
+ * Ancestral Euler sampling, diffusers' {@code EulerAncestralDiscreteScheduler} (A1111's "Euler a", k-diffusion's
+ * {@code sample_euler_ancestral}): an Euler step down to σ_down, then fresh noise of standard deviation σ_up, so that
+ * σ_down² + σ_up² = σ_next². Needs the generator at every step. Prediction types epsilon and v_prediction.
+ */
+public final class EulerAncestralDiscreteScheduler extends SigmaScheduler {
+
+    public EulerAncestralDiscreteScheduler(SchedulerConfig config) {
+        super(config, "EulerAncestralDiscreteScheduler", "epsilon", "v_prediction");
+    }
+
+    @Override
+    public void setTimesteps(int numInferenceSteps) {
+        timesteps = spacedTimesteps(numInferenceSteps);
+        sigmas = withFinalZero(interpolatedSigmas(timesteps));
+        stepIndex = -1;
+    }
+
+    @Override
+    public StepOutput step(NDArray modelOutput, float t, NDArray sample, TorchGenerator generator) {
+        if (generator == null) {
+            throw new IllegalArgumentException("EulerAncestralDiscreteScheduler.step draws noise: pass the"
+                    + " generation's TorchGenerator");
+        }
+        initStepIndex(t);
+        requireStepsLeft();
+        float sigmaFrom = sigmas[stepIndex];
+        float sigmaTo = sigmas[stepIndex + 1];
+        // the ancestral split of DDPM's posterior in σ form (k-diffusion get_ancestral_step, eta = 1)
+        float from2 = sigmaFrom * sigmaFrom;
+        float to2 = sigmaTo * sigmaTo;
+        float sigmaUp = NoiseSchedule.sqrt(to2 * (from2 - to2) / from2);
+        float sigmaDown = NoiseSchedule.sqrt(to2 - sigmaUp * sigmaUp);
+        StepOutput out = Tensors.scoped(sample, () -> {
+            NDArray predOriginal = predictOriginal(modelOutput, sample, sigmaFrom);
+            NDArray derivative = sample.sub(predOriginal).div(sigmaFrom);
+            NDArray prev = sample.add(derivative.mul(sigmaDown - sigmaFrom));
+            NDArray noise = Tensors.randnLike(generator, modelOutput, "EulerAncestralDiscreteScheduler");
+            prev = prev.add(noise.mul(sigmaUp));
+            return new StepOutput(prev, predOriginal);
+        });
+        stepIndex++;
+        return out;
+    }
+}

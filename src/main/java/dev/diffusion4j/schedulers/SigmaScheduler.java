@@ -1,0 +1,157 @@
+package dev.diffusion4j.schedulers;
+
+import ai.djl.ndarray.NDArray;
+
+/**
+ * What the k-diffusion style schedulers (LMS, Euler, Euler ancestral, Heun) share in diffusers 0.25: the sample is
+ * x = x₀ + σ·ε (Karras et al. 2022, eq. 1 with s(t) = 1), the UNet sees x/sqrt(σ²+1), the schedule is the σ table
+ * interpolated at (fractional) timesteps with a trailing σ = 0, and the position in it is found from the first
+ * timestep passed ({@code _init_step_index}), then advanced by each step.
+ */
+abstract class SigmaScheduler implements Scheduler {
+
+    final SchedulerConfig config;
+    final float[] alphasCumprod;
+    /** σ(t) for t = 0..T−1, float32 (ascending in t). */
+    final float[] trainSigmas;
+    final float[] logSigmas;
+    float[] timesteps = new float[0];
+    /** The schedule's σ, one per timestep plus a final 0. */
+    float[] sigmas = new float[0];
+    /** Index of the current timestep, or −1 until the first scaleModelInput/step call. */
+    int stepIndex = -1;
+
+    SigmaScheduler(SchedulerConfig config, String className, String... predictionTypes) {
+        if (!config.className().equals(className)) {
+            throw new IllegalArgumentException(className + " needs a " + className + " config, got "
+                    + config.className() + " (use config.fromConfig(\"" + className + "\", overrides))");
+        }
+        Tensors.requirePrediction(config, predictionTypes);
+        this.config = config;
+        this.alphasCumprod = NoiseSchedule.alphasCumprod(NoiseSchedule.betas(config));
+        if (config.has("rescale_betas_zero_snr") && config.rescaleBetasZeroSnr()) {
+            // diffusers keeps the last σ finite: ᾱ_T = 2⁻²⁴ instead of 0
+            alphasCumprod[alphasCumprod.length - 1] = 0x1p-24f;
+        }
+        this.trainSigmas = NoiseSchedule.sigmas(alphasCumprod);
+        this.logSigmas = NoiseSchedule.log(trainSigmas);
+    }
+
+    @Override
+    public SchedulerConfig config() {
+        return config;
+    }
+
+    /** The configured spacing as float32 timesteps (np.float32 in diffusers), descending. */
+    float[] spacedTimesteps(int numInferenceSteps) {
+        return Tensors.toFloats(NoiseSchedule.spacing(config, numInferenceSteps));
+    }
+
+    /** σ at each timestep: {@code np.interp(timesteps, arange(T), sigmas)} in float64. */
+    double[] interpolatedSigmas(float[] timesteps) {
+        double[] x = new double[timesteps.length];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = timesteps[i];
+        }
+        return NoiseSchedule.interp(x, trainSigmas);
+    }
+
+    /** Karras et al. 2022 eq. 5 between the given ends (or the interpolated ones), and the timesteps of those σ. */
+    double[] karrasSigmas(double[] interpolated, Double sigmaMin, Double sigmaMax) {
+        double min = sigmaMin != null ? sigmaMin : interpolated[interpolated.length - 1];
+        double max = sigmaMax != null ? sigmaMax : interpolated[0];
+        return NoiseSchedule.karras(min, max, interpolated.length);
+    }
+
+    double[] timestepsOf(double[] sigmas) {
+        double[] t = new double[sigmas.length];
+        for (int i = 0; i < t.length; i++) {
+            t[i] = NoiseSchedule.sigmaToT(sigmas[i], logSigmas);
+        }
+        return t;
+    }
+
+    /** float32 σ table with the final 0 appended. */
+    static float[] withFinalZero(double[] sigmas) {
+        float[] out = new float[sigmas.length + 1];
+        for (int i = 0; i < sigmas.length; i++) {
+            out[i] = (float) sigmas[i];
+        }
+        return out;
+    }
+
+    @Override
+    public float[] timesteps() {
+        return timesteps.clone();
+    }
+
+    /** The σ schedule: one per entry of {@link #timesteps()} and a final one (0). */
+    public float[] sigmas() {
+        return sigmas.clone();
+    }
+
+    @Override
+    public float initNoiseSigma() {
+        float max = 0f;
+        for (float s : sigmas) {
+            max = Math.max(max, s);
+        }
+        String spacing = config.timestepSpacing();
+        return spacing.equals("linspace") || spacing.equals("trailing") ? max : NoiseSchedule.sqrt(max * max + 1f);
+    }
+
+    @Override
+    public int order() {
+        return 1;
+    }
+
+    void initStepIndex(float t) {
+        if (sigmas.length == 0) {
+            throw new IllegalStateException(config.className() + ": call setTimesteps first");
+        }
+        if (stepIndex < 0) {
+            stepIndex = Tensors.indexOf(timesteps, t, config.className());
+        }
+    }
+
+    void requireStepsLeft() {
+        if (stepIndex >= timesteps.length) {
+            throw new IllegalStateException(config.className() + ": the schedule is finished; call setTimesteps");
+        }
+    }
+
+    /** Karras et al. 2022, Table 1 (VP/"eps" networks): c_in = 1/sqrt(σ² + 1). */
+    @Override
+    public NDArray scaleModelInput(NDArray sample, float t) {
+        initStepIndex(t);
+        requireStepsLeft();
+        float sigma = sigmas[stepIndex];
+        return sample.div(NoiseSchedule.sqrt(sigma * sigma + 1f));
+    }
+
+    /** x̂₀ from the model output at σ: ε (x − σε), v (Salimans &amp; Ho 2022, eq. 5 in σ form) or x₀ itself. */
+    NDArray predictOriginal(NDArray modelOutput, NDArray sample, float sigma) {
+        return switch (config.predictionType()) {
+            case "epsilon" -> sample.sub(modelOutput.mul(sigma));
+            case "v_prediction" -> {
+                float s2 = sigma * sigma + 1f;
+                yield modelOutput.mul(-sigma / NoiseSchedule.sqrt(s2)).add(sample.div(s2));
+            }
+            default -> modelOutput.duplicate();
+        };
+    }
+
+    /** x_t = x₀ + σ_t·ε (one σ for the batch). */
+    @Override
+    public NDArray addNoise(NDArray original, NDArray noise, float t) {
+        if (sigmas.length == 0) {
+            throw new IllegalStateException(config.className() + ": call setTimesteps first");
+        }
+        float sigma = sigmas[Tensors.indexOf(timesteps, t, config.className())];
+        return Tensors.scopedArray(original, () -> original.add(noise.mul(sigma)));
+    }
+
+    /** Nothing to release unless a subclass keeps step history. */
+    @Override
+    public void close() {}
+}
