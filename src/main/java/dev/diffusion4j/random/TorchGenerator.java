@@ -171,11 +171,11 @@ public final class TorchGenerator {
         }
         double u1 = nextDoubleUniform();
         double u2 = nextDoubleUniform();
-        double r = Math.sqrt(-2.0 * GlibcMath.log(1.0 - u2));
+        double r = Math.sqrt(-2.0 * GlibcLog.log(1.0 - u2));
         double theta = 2.0 * Math.PI * u1;
-        cachedNormal = r * GlibcMath.sin(theta);
+        cachedNormal = r * GlibcSinCos.sin(theta);
         hasCachedNormal = true;
-        return r * GlibcMath.cos(theta) * 1.0 + 0.0;
+        return r * GlibcSinCos.cos(theta) * 1.0 + 0.0;
     }
 
     private static int numel(long[] shape) {
