@@ -3,11 +3,12 @@ package dev.diffusion4j.random;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import java.util.Arrays;
 
 /**
  * torch's CPU generator, {@code torch.Generator().manual_seed(seed)}, with its {@code rand} and {@code randn}
- * reproduced bit for bit (torch 1.13 semantics, which later releases kept for these ops), so a seed gives diffusers'
- * initial noise.
+ * reproduced bit for bit as torch 1.13 computes them on x86-64 Linux (glibc 2.36), the reference environment of the
+ * fixtures, so a seed gives diffusers' initial noise.
  *
  * <p>What torch does, and so this class:
  * <ul>
@@ -163,7 +164,10 @@ public final class TorchGenerator {
         return (engine.nextLong() & 0x1fffffffffffffL) * DOUBLE_DIVISOR;
     }
 
-    /** normal_distribution&lt;double&gt;(0, 1) with the generator's cached second sample. */
+    /**
+     * normal_distribution&lt;double&gt;(0, 1) with the generator's cached second sample. Both returns go through
+     * torch's {@code ret * std + mean}, which maps −0 to +0.
+     */
     private double nextScalarNormal() {
         if (hasCachedNormal) {
             hasCachedNormal = false;
@@ -182,12 +186,12 @@ public final class TorchGenerator {
         long n = 1;
         for (long d : shape) {
             if (d < 0) {
-                throw new IllegalArgumentException("negative dimension in shape " + java.util.Arrays.toString(shape));
+                throw new IllegalArgumentException("negative dimension in shape " + Arrays.toString(shape));
             }
             n = Math.multiplyExact(n, d);
         }
         if (n > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException("shape " + java.util.Arrays.toString(shape) + " has " + n
+            throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " has " + n
                     + " elements; Java arrays hold fewer than 2^31");
         }
         return (int) n;
