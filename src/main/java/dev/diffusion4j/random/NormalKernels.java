@@ -47,10 +47,10 @@ final class NormalKernels {
         for (int j = 0; j < 8; j++) {
             double u1 = 1.0 - data[off + j];
             double u2 = data[off + j + 8];
-            double radius = Math.sqrt(-2.0 * GlibcMath.log(u1));
+            double radius = Math.sqrt(-2.0 * GlibcLog.log(u1));
             double theta = 2.0 * Math.PI * u2;
-            data[off + j] = radius * GlibcMath.cos(theta) * 1.0 + 0.0;
-            data[off + j + 8] = radius * GlibcMath.sin(theta) * 1.0 + 0.0;
+            data[off + j] = radius * GlibcSinCos.cos(theta) * 1.0 + 0.0;
+            data[off + j + 8] = radius * GlibcSinCos.sin(theta) * 1.0 + 0.0;
         }
     }
 }

@@ -3,11 +3,12 @@ package dev.diffusion4j.random;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import java.util.Arrays;
 
 /**
  * torch's CPU generator, {@code torch.Generator().manual_seed(seed)}, with its {@code rand} and {@code randn}
- * reproduced bit for bit (torch 1.13 semantics, which later releases kept for these ops), so a seed gives diffusers'
- * initial noise.
+ * reproduced bit for bit as torch 1.13 computes them on x86-64 Linux (glibc 2.36), the reference environment of the
+ * fixtures, so a seed gives diffusers' initial noise.
  *
  * <p>What torch does, and so this class:
  * <ul>
@@ -163,7 +164,10 @@ public final class TorchGenerator {
         return (engine.nextLong() & 0x1fffffffffffffL) * DOUBLE_DIVISOR;
     }
 
-    /** normal_distribution&lt;double&gt;(0, 1) with the generator's cached second sample. */
+    /**
+     * normal_distribution&lt;double&gt;(0, 1) with the generator's cached second sample. Both returns go through
+     * torch's {@code ret * std + mean}, which maps −0 to +0.
+     */
     private double nextScalarNormal() {
         if (hasCachedNormal) {
             hasCachedNormal = false;
@@ -171,23 +175,23 @@ public final class TorchGenerator {
         }
         double u1 = nextDoubleUniform();
         double u2 = nextDoubleUniform();
-        double r = Math.sqrt(-2.0 * GlibcMath.log(1.0 - u2));
+        double r = Math.sqrt(-2.0 * GlibcLog.log(1.0 - u2));
         double theta = 2.0 * Math.PI * u1;
-        cachedNormal = r * GlibcMath.sin(theta);
+        cachedNormal = r * GlibcSinCos.sin(theta);
         hasCachedNormal = true;
-        return r * GlibcMath.cos(theta) * 1.0 + 0.0;
+        return r * GlibcSinCos.cos(theta) * 1.0 + 0.0;
     }
 
     private static int numel(long[] shape) {
         long n = 1;
         for (long d : shape) {
             if (d < 0) {
-                throw new IllegalArgumentException("negative dimension in shape " + java.util.Arrays.toString(shape));
+                throw new IllegalArgumentException("negative dimension in shape " + Arrays.toString(shape));
             }
             n = Math.multiplyExact(n, d);
         }
         if (n > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException("shape " + java.util.Arrays.toString(shape) + " has " + n
+            throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " has " + n
                     + " elements; Java arrays hold fewer than 2^31");
         }
         return (int) n;
