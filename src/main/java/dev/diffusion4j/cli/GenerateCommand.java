@@ -93,11 +93,12 @@ final class GenerateCommand implements Callable<Integer> {
         }
         ModelDirectory dir = DefaultModel.resolve(model);
         Engines.start(threads);
-        ProgressBar loading = new ProgressBar(System.err, "loading ", "part");
-        loading.update(0, 1);
-        try (StableDiffusion sd = StableDiffusion.load(dir, DataType.FLOAT32)) {
-            loading.update(1, 1);
-            ProgressBar bar = new ProgressBar(System.err, "sampling", "it");
+        StableDiffusion sd;
+        try (ProgressBar loading = new ProgressBar(System.err, "loading ", "part")) {
+            loading.update(0, StableDiffusion.LOAD_PARTS);
+            sd = StableDiffusion.load(dir, DataType.FLOAT32, done -> loading.update(done, StableDiffusion.LOAD_PARTS));
+        }
+        try (sd; ProgressBar bar = new ProgressBar(System.err, "sampling", "it")) {
             GenerationResult result = sd.generate(request, new GenerationListener() {
                 @Override
                 public void onStep(Step step) {
@@ -106,7 +107,7 @@ final class GenerateCommand implements Callable<Integer> {
             });
             List<Path> written = write(sd, request, result);
             if (seed < 0) {
-                System.err.println("seed: " + result.seed());
+                System.err.println("seed: " + Long.toUnsignedString(result.seed()));
             }
             written.forEach(p -> System.out.println(p.toAbsolutePath()));
         }

@@ -3,7 +3,7 @@ package dev.diffusion4j.cli;
 import java.io.PrintStream;
 
 /** A one-line text progress bar with rate and ETA, redrawn in place on a terminal. */
-final class ProgressBar {
+final class ProgressBar implements AutoCloseable {
 
     private static final int WIDTH = 30;
     private final PrintStream out;
@@ -11,6 +11,7 @@ final class ProgressBar {
     private final String unit;
     private final long start = System.nanoTime();
     private long lastDraw;
+    private boolean open;
 
     ProgressBar(PrintStream out, String label, String unit) {
         this.out = out;
@@ -31,10 +32,21 @@ final class ProgressBar {
         double eta = done == 0 ? 0 : secs / done * (total - done);
         out.printf("\r%s |%s%s| %d/%d [%s, %s, eta %s]", label, "█".repeat(filled), " ".repeat(WIDTH - filled), done,
                 total, format(secs), rate, format(eta));
-        if (done >= total) {
+        open = done < total;
+        if (!open) {
             out.println();
         }
         out.flush();
+    }
+
+    /** Ends an unfinished bar's line, so a following error message starts on its own line. */
+    @Override
+    public void close() {
+        if (open) {
+            out.println();
+            out.flush();
+            open = false;
+        }
     }
 
     static String format(double secs) {

@@ -16,6 +16,7 @@ import dev.diffusion4j.vae.AutoencoderKL;
 import dev.diffusion4j.vae.AutoencoderKLConfig;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.function.IntConsumer;
 
 /**
  * A loaded Stable Diffusion 1.x/2.x model — tokenizer, text encoder, UNet, VAE and the model's scheduler config — and
@@ -40,21 +41,37 @@ public final class StableDiffusion implements AutoCloseable {
         this.schedulerConfig = schedulerConfig;
     }
 
+    /** Parts {@link #load(ModelDirectory, DataType, IntConsumer)} reports as it goes. */
+    public static final int LOAD_PARTS = 5;
+
+    /** {@link #load(ModelDirectory, DataType, IntConsumer)} without progress. */
+    public static StableDiffusion load(ModelDirectory dir, DataType dtype) throws IOException {
+        return load(dir, dtype, done -> { });
+    }
+
     /**
      * Loads a diffusers folder. Each part is checked strictly; a failure names the part and the reason, and frees
      * whatever was already loaded.
+     *
+     * @param progress called with the number of parts loaded so far, up to {@link #LOAD_PARTS}
      */
-    public static StableDiffusion load(ModelDirectory dir, DataType dtype) throws IOException {
+    public static StableDiffusion load(ModelDirectory dir, DataType dtype, IntConsumer progress) throws IOException {
         ClipTokenizer tokenizer = part(dir, "tokenizer", () -> ClipTokenizer.load(dir.root().resolve("tokenizer")));
+        progress.accept(1);
         SchedulerConfig scheduler = part(dir, "scheduler",
                 () -> SchedulerConfig.load(dir.file("scheduler", "scheduler_config.json")));
+        progress.accept(2);
         ClipTextModel te = null;
         UNet2DConditionModel unet = null;
         try {
             te = loadPart(dir, "text_encoder", ClipTextConfig::read, (c, w) -> ClipTextModel.load(c, w, dtype));
+            progress.accept(3);
             unet = loadPart(dir, "unet", UNet2DConditionConfig::read, (c, w) -> UNet2DConditionModel.load(c, w, dtype));
+            progress.accept(4);
             AutoencoderKL vae = loadPart(dir, "vae", AutoencoderKLConfig::read, (c, w) -> AutoencoderKL.load(c, w, dtype));
+            progress.accept(5);
             if (te.config().hiddenSize() != unet.config().crossAttentionDim()) {
+                vae.close();
                 throw new IOException(dir.name() + ": text_encoder hidden_size " + te.config().hiddenSize()
                         + " does not match unet cross_attention_dim " + unet.config().crossAttentionDim());
             }

@@ -50,15 +50,19 @@ class GenerateCommandTest {
             "--steps|0|steps must be in [1, 1000], got 0",
             "--strength|1.5|strength must be in (0, 1], got 1.5",
             "--sampler|bogus|bogus",
-            "--scheduler|fancy|unknown --scheduler 'fancy'",
+            "--scheduler|fancy|unknown sigma schedule 'fancy'",
             "--cfg-scale|NaN|cfg scale must be a finite number"})
     void badArgumentsExitWithCode2AndOneLine(String option, String value, String message) throws Exception {
         Path out = dir.resolve("o.png");
         Path init = dir.resolve("init.png");
         Files.copy(Fixtures.tinySd1().resolve("goldens/img2img_ddim.input.png"), init);
-        String[] args = option.equals("--strength")
-                ? new String[] {"generate", "-m", model(), "-p", "x", "-i", init.toString(), option, value, "-o", out.toString()}
-                : new String[] {"generate", "-m", model(), "-p", "x", option, value, "-o", out.toString()};
+        String[] args = switch (option) {
+            case "--strength" -> new String[] {"generate", "-m", model(), "-p", "x", "-i", init.toString(), option, value,
+                    "-o", out.toString()};
+            case "--scheduler" -> new String[] {"generate", "-m", model(), "-p", "x", "--sampler", "euler", option, value,
+                    "-o", out.toString()};
+            default -> new String[] {"generate", "-m", model(), "-p", "x", option, value, "-o", out.toString()};
+        };
         Run r = run(args);
         assertEquals(2, r.code(), r.err());
         assertTrue(r.err().contains(message), r.err());

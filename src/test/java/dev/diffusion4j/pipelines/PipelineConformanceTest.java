@@ -66,7 +66,10 @@ class PipelineConformanceTest {
         try (NDManager m = NDManager.newBaseManager()) {
             List<String> report = new ArrayList<>();
             DiffusionPipeline pipeline = c.kind().equals("txt2img") ? new TextToImage(model) : new ImageToImage(model);
-            report.add("prompt_embeds " + check(c, "prompt_embeds", pipeline.encodePrompt(m, r)));
+            NDArray embeds = pipeline.encodePrompt(m, r);
+            if (c.expected().has("prompt_embeds")) {
+                report.add("prompt_embeds " + check(c, "prompt_embeds", embeds));
+            }
 
             try (Scheduler s = model.scheduler(r)) {
                 s.setTimesteps(r.steps());
