@@ -158,7 +158,8 @@ public final class StableDiffusion implements AutoCloseable {
         }
         for (String n : Samplers.NAMES) {
             if (Samplers.parse(n).className().equals(schedulerConfig.className())) {
-                return Samplers.parse(n, schedulerConfig.useKarrasSigmas() ? "karras" : "discrete").displayName();
+                boolean karras = schedulerConfig.has("use_karras_sigmas") && schedulerConfig.useKarrasSigmas();
+                return Samplers.parse(n, karras ? "karras" : "discrete").displayName();
             }
         }
         return schedulerConfig.className();

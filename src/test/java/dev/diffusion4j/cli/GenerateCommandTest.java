@@ -108,6 +108,18 @@ class GenerateCommandTest {
         assertEquals(64, Png.read(out).getWidth());
     }
 
+    @Test
+    void defaultsToTheModelsOwnSchedulerAndAPrintedRandomSeed() throws Exception {
+        Path out = dir.resolve("default.png");
+        Run r = run("generate", "-m", model(), "-p", "a photo of a cat", "--steps", "2", "-o", out.toString());
+        assertEquals(0, r.code(), r.err());
+        String p = Png.readText(out).get("parameters");
+        assertTrue(p.contains("Sampler: PLMS"), p);
+        assertTrue(r.err().contains("seed: "), r.err());
+        String seed = r.err().substring(r.err().indexOf("seed: ") + 6).strip();
+        assertTrue(p.contains("Seed: " + seed + ","), p + " vs " + seed);
+    }
+
     static void copyTree(Path from, Path to) throws Exception {
         try (var s = Files.walk(from)) {
             for (Path p : (Iterable<Path>) s::iterator) {
