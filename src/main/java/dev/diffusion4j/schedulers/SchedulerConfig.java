@@ -400,4 +400,9 @@ public record SchedulerConfig(String className, Map<String, Object> values) {
         }
         return Collections.unmodifiableMap(m);
     }
+
+    /** The training noise schedule ᾱ_t (float32, num_train_timesteps entries) this config defines. */
+    public float[] alphasCumprod() {
+        return NoiseSchedule.alphasCumprod(NoiseSchedule.betas(this));
+    }
 }

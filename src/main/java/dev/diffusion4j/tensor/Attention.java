@@ -41,8 +41,8 @@ public final class Attention {
                 long start = i * chunk;
                 long end = Math.min(lq, start + chunk);
                 NDArray qc = qh.get(":, :, " + start + ":" + end + ", :");
-                parts[i] = attend(qc, kt, vh, scale,
-                        causal ? causalMask(q.getManager(), start, end, lk, q.getDataType()) : null);
+                parts[i] = Scopes.scoped(() -> attend(qc, kt, vh, scale,
+                        causal ? causalMask(q.getManager(), start, end, lk, q.getDataType()) : null));
             }
             out = Ops.cat(2, parts);
         }

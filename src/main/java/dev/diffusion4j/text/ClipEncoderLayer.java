@@ -1,5 +1,6 @@
 package dev.diffusion4j.text;
 
+import dev.diffusion4j.tensor.Scopes;
 import ai.djl.ndarray.NDArray;
 import dev.diffusion4j.nn.Container;
 import dev.diffusion4j.nn.LayerNorm;
@@ -38,14 +39,17 @@ final class ClipEncoderLayer extends Module {
     }
 
     /** @param x (B, L, D) hidden states; the attention is causal (no padding mask, as Stable Diffusion uses it) */
-    NDArray forward(NDArray x) {
-        NDArray h = layer_norm1.forward(x);
-        // transformers scales q before the product: q = q_proj(x) * head_dim^-0.5
-        NDArray q = q_proj.forward(h).mul((float) Math.pow(config.headDim(), -0.5));
-        NDArray attn = Attention.multiHead(q, k_proj.forward(h), v_proj.forward(h), config.numAttentionHeads(), 1f, true);
-        x = x.add(out_proj.forward(attn));
-        h = fc1.forward(layer_norm2.forward(x));
-        h = config.hiddenAct().equals("gelu") ? Ops.gelu(h) : Ops.quickGelu(h);
-        return x.add(fc2.forward(h));
+    NDArray forward(NDArray input) {
+        return Scopes.scoped(() -> {
+            NDArray x = input;
+            NDArray h = layer_norm1.forward(x);
+            // transformers scales q before the product: q = q_proj(x) * head_dim^-0.5
+            NDArray q = q_proj.forward(h).mul((float) Math.pow(config.headDim(), -0.5));
+            NDArray attn = Attention.multiHead(q, k_proj.forward(h), v_proj.forward(h), config.numAttentionHeads(), 1f, true);
+            x = x.add(out_proj.forward(attn));
+            h = fc1.forward(layer_norm2.forward(x));
+            h = config.hiddenAct().equals("gelu") ? Ops.gelu(h) : Ops.quickGelu(h);
+            return x.add(fc2.forward(h));
+        });
     }
 }

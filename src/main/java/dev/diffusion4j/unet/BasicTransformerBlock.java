@@ -1,5 +1,6 @@
 package dev.diffusion4j.unet;
 
+import dev.diffusion4j.tensor.Scopes;
 import ai.djl.ndarray.NDArray;
 import dev.diffusion4j.nn.Container;
 import dev.diffusion4j.nn.LayerNorm;
@@ -35,11 +36,14 @@ final class BasicTransformerBlock extends Module {
         ff_out = net.add(new Linear(inner, dim));
     }
 
-    NDArray forward(NDArray x, NDArray context) {
-        x = attn1.forward(norm1.forward(x), null).add(x);
-        x = attn2.forward(norm2.forward(x), context).add(x);
-        NDArray proj = geglu_proj.forward(norm3.forward(x));
-        ai.djl.ndarray.NDList hg = proj.split(2, proj.getShape().dimension() - 1);
-        return ff_out.forward(hg.get(0).mul(Ops.gelu(hg.get(1)))).add(x);
+    NDArray forward(NDArray input, NDArray context) {
+        return Scopes.scoped(() -> {
+            NDArray x = input;
+            x = attn1.forward(norm1.forward(x), null).add(x);
+            x = attn2.forward(norm2.forward(x), context).add(x);
+            NDArray proj = geglu_proj.forward(norm3.forward(x));
+            ai.djl.ndarray.NDList hg = proj.split(2, proj.getShape().dimension() - 1);
+            return ff_out.forward(hg.get(0).mul(Ops.gelu(hg.get(1)))).add(x);
+        });
     }
 }

@@ -1,5 +1,6 @@
 package dev.diffusion4j.unet;
 
+import dev.diffusion4j.tensor.Scopes;
 import ai.djl.ndarray.NDArray;
 import dev.diffusion4j.nn.Conv2d;
 import dev.diffusion4j.nn.GroupNorm;
@@ -35,14 +36,16 @@ public final class ResnetBlock2D extends Module {
 
     /** @param temb (B, tembChannels) or null */
     public NDArray forward(NDArray x, NDArray temb) {
-        NDArray h = conv1.forward(Ops.silu(norm1.forward(x)));
-        if (time_emb_proj != null) {
-            NDArray t = time_emb_proj.forward(Ops.silu(temb));
-            h = h.add(t.reshape(t.getShape().get(0), t.getShape().get(1), 1, 1));
-        }
-        h = conv2.forward(Ops.silu(norm2.forward(h)));
-        NDArray shortcut = conv_shortcut != null ? conv_shortcut.forward(x) : x;
-        NDArray out = shortcut.add(h);
-        return outputScaleFactor == 1f ? out : out.div(outputScaleFactor);
+        return Scopes.scoped(() -> {
+            NDArray h = conv1.forward(Ops.silu(norm1.forward(x)));
+            if (time_emb_proj != null) {
+                NDArray t = time_emb_proj.forward(Ops.silu(temb));
+                h = h.add(t.reshape(t.getShape().get(0), t.getShape().get(1), 1, 1));
+            }
+            h = conv2.forward(Ops.silu(norm2.forward(h)));
+            NDArray shortcut = conv_shortcut != null ? conv_shortcut.forward(x) : x;
+            NDArray out = shortcut.add(h);
+            return outputScaleFactor == 1f ? out : out.div(outputScaleFactor);
+        });
     }
 }

@@ -1,5 +1,6 @@
 package dev.diffusion4j.unet;
 
+import dev.diffusion4j.tensor.Scopes;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import dev.diffusion4j.nn.Conv2d;
@@ -34,25 +35,27 @@ final class Transformer2DModel extends Module {
     }
 
     NDArray forward(NDArray x, NDArray context) {
-        Shape s = x.getShape();
-        long b = s.get(0);
-        long h = s.get(2);
-        long w = s.get(3);
-        NDArray t = norm.forward(x);
-        if (linearProjection) {
-            t = ((Linear) proj_in).forward(tokens(t));
-        } else {
-            t = tokens(((Conv2d) proj_in).forward(t));
-        }
-        for (BasicTransformerBlock block : transformer_blocks.items()) {
-            t = block.forward(t, context);
-        }
-        if (linearProjection) {
-            t = image(((Linear) proj_out).forward(t), b, h, w);
-        } else {
-            t = ((Conv2d) proj_out).forward(image(t, b, h, w));
-        }
-        return t.add(x);
+        return Scopes.scoped(() -> {
+            Shape s = x.getShape();
+            long b = s.get(0);
+            long h = s.get(2);
+            long w = s.get(3);
+            NDArray t = norm.forward(x);
+            if (linearProjection) {
+                t = ((Linear) proj_in).forward(tokens(t));
+            } else {
+                t = tokens(((Conv2d) proj_in).forward(t));
+            }
+            for (BasicTransformerBlock block : transformer_blocks.items()) {
+                t = block.forward(t, context);
+            }
+            if (linearProjection) {
+                t = image(((Linear) proj_out).forward(t), b, h, w);
+            } else {
+                t = ((Conv2d) proj_out).forward(image(t, b, h, w));
+            }
+            return t.add(x);
+        });
     }
 
     /** (B, C, H, W) → (B, H·W, C). */

@@ -13,6 +13,7 @@ import dev.diffusion4j.nn.ModuleList;
 import dev.diffusion4j.nn.WeightSource;
 import dev.diffusion4j.nn.Weights;
 import dev.diffusion4j.tensor.Ops;
+import dev.diffusion4j.tensor.Scopes;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -104,6 +105,11 @@ public final class UNet2DConditionModel extends Module implements AutoCloseable 
         } else if (t.size() != b) {
             throw new IllegalArgumentException(t.size() + " timesteps for a batch of " + b);
         }
+        NDArray steps = t;
+        return Scopes.scoped(() -> denoise(sample, steps, context));
+    }
+
+    private NDArray denoise(NDArray sample, NDArray t, NDArray context) {
         NDArray temb = timestepEmbedding(t).toType(sample.getDataType(), false);
         temb = linear_2.forward(Ops.silu(linear_1.forward(temb)));
 

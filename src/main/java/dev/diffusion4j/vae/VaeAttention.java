@@ -1,5 +1,6 @@
 package dev.diffusion4j.vae;
 
+import dev.diffusion4j.tensor.Scopes;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import dev.diffusion4j.nn.GroupNorm;
@@ -32,11 +33,13 @@ final class VaeAttention extends Module {
     }
 
     NDArray forward(NDArray x) {
-        Shape s = x.getShape();
-        long b = s.get(0);
-        long c = s.get(1);
-        NDArray t = group_norm.forward(x).reshape(b, c, -1).transpose(0, 2, 1);
-        NDArray a = Attention.multiHead(to_q.forward(t), to_k.forward(t), to_v.forward(t), 1, scale, false);
-        return to_out0.forward(a).transpose(0, 2, 1).reshape(s).add(x);
+        return Scopes.scoped(() -> {
+            Shape s = x.getShape();
+            long b = s.get(0);
+            long c = s.get(1);
+            NDArray t = group_norm.forward(x).reshape(b, c, -1).transpose(0, 2, 1);
+            NDArray a = Attention.multiHead(to_q.forward(t), to_k.forward(t), to_v.forward(t), 1, scale, false);
+            return to_out0.forward(a).transpose(0, 2, 1).reshape(s).add(x);
+        });
     }
 }

@@ -1,0 +1,131 @@
+package dev.diffusion4j.train;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import dev.diffusion4j.nn.Parameter;
+import dev.diffusion4j.random.TorchGenerator;
+import dev.diffusion4j.schedulers.SchedulerConfig;
+import dev.diffusion4j.tensor.Engines;
+import dev.diffusion4j.text.ClipTextModel;
+import dev.diffusion4j.text.ClipTokenizer;
+import dev.diffusion4j.unet.UNet2DConditionModel;
+import dev.diffusion4j.vae.AutoencoderKL;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.LongConsumer;
+
+/**
+ * Text-conditional latent diffusion training (Rombach et al. 2022, eq. 2; Ho et al. 2020, Alg. 1): a frozen VAE maps
+ * images to latents, a UNet and a CLIP-architecture text encoder are trained together to predict the noise added at a
+ * uniformly drawn timestep, ‖ε − ε_θ(z_t, t, τ(y))‖². Captions are dropped to "" with probability
+ * {@code uncondProb} so the same network also learns the unconditional prediction classifier-free guidance needs.
+ */
+public final class DiffusionTrainer {
+
+    /** The models being trained (owned by the caller) and the frozen parts they train against. */
+    public record Models(UNet2DConditionModel unet, ClipTextModel textEncoder, ClipTokenizer tokenizer,
+                         AutoencoderKL vae, SchedulerConfig noiseSchedule) {}
+
+    /** Outcome: steps run, seconds, and the EMA weights by {@code unet.} / {@code text_encoder.} name. */
+    public record Result(long steps, double seconds, float finalLoss) {}
+
+    private DiffusionTrainer() {}
+
+    public static Result train(Models models, TrainingData data, int resolution, float uncondProb, TrainOptions o,
+                               Map<String, String> runMetadata, TrainingListener listener, LongConsumer onCheckpoint)
+            throws IOException {
+        Engines.start(0);
+        Path ckpt = o.checkpointFile();
+        Trainers.prepareOutput(o);
+        Map<String, Parameter> params = new LinkedHashMap<>();
+        models.unet().namedParameters().forEach((k, p) -> params.put("unet." + k, p));
+        models.textEncoder().namedParameters().forEach((k, p) -> params.put("text_encoder." + k, p));
+        float[] alphasCumprod = models.noiseSchedule().alphasCumprod();
+        int numTrain = alphasCumprod.length;
+        float scaling = models.vae().config().scalingFactor();
+        long t0 = System.nanoTime();
+        float lastLoss = Float.NaN;
+        try (TrainState state = new TrainState(params, o); NDManager m = NDManager.newBaseManager()) {
+            long start = 0;
+            if (o.resume() && Files.exists(ckpt)) {
+                try (NDManager cm = NDManager.newBaseManager()) {
+                    Checkpoint c = Checkpoint.load(ckpt, cm);
+                    for (Map.Entry<String, String> e : runMetadata.entrySet()) {
+                        c.requireMatching(ckpt, e.getKey(), e.getValue());
+                    }
+                    state.restore(c);
+                    start = c.step();
+                }
+                listener.onMessage("resumed from " + ckpt + " at step " + start);
+            }
+            int len = models.tokenizer().maxLength();
+            for (long step = start + 1; step <= o.steps(); step++) {
+                try (NDScope s = new NDScope()) {
+                    TorchGenerator g = new TorchGenerator(o.seed() * 1_000_003L + step);
+                    Batch b = Batch.load(m, data, (step - 1) * o.batch(), o.batch(), resolution);
+                    int n = o.batch();
+                    float[] drop = g.rand(n);
+                    long[] ids = new long[n * len];
+                    for (int i = 0; i < n; i++) {
+                        String caption = drop[i] < uncondProb ? "" : b.captions().get(i);
+                        System.arraycopy(models.tokenizer().inputIds(caption), 0, ids, i * len, len);
+                    }
+                    // 1. latents of the frozen VAE: a posterior sample, scaled to unit variance
+                    var posterior = models.vae().encode(b.images());
+                    NDArray z0 = posterior.sample(g.randn(m, posterior.mean().getShape())).mul(scaling);
+                    // 2. z_t = √ᾱ_t z0 + √(1−ᾱ_t) ε (DDPM eq. 4) at t ~ U{0..T−1}
+                    float[] u = g.rand(n);
+                    float[] timesteps = new float[n];
+                    float[] a = new float[n];
+                    float[] sigma = new float[n];
+                    for (int i = 0; i < n; i++) {
+                        int t = Math.min(numTrain - 1, (int) (u[i] * numTrain));
+                        timesteps[i] = t;
+                        a[i] = (float) Math.sqrt(alphasCumprod[t]);
+                        sigma[i] = (float) Math.sqrt(1 - alphasCumprod[t]);
+                    }
+                    NDArray eps = g.randn(m, z0.getShape());
+                    Shape col = new Shape(n, 1, 1, 1);
+                    NDArray zt = z0.mul(m.create(a, col)).add(eps.mul(m.create(sigma, col)));
+                    NDArray tokens = m.create(ids, new Shape(n, len));
+                    NDArray ts = m.create(timesteps);
+                    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                        NDArray context = models.textEncoder().forward(tokens, 0).lastHiddenState();
+                        NDArray pred = models.unet().forward(zt, ts, context);
+                        NDArray loss = pred.sub(eps).square().mean();
+                        gc.backward(loss);
+                        lastLoss = loss.getFloat();
+                    }
+                    state.step(o, step);
+                }
+                listener.onStep(step, o.steps(), lastLoss);
+                if (step % o.checkpointEvery() == 0 || step == o.steps()) {
+                    Map<String, String> meta = new LinkedHashMap<>(runMetadata);
+                    meta.put("step", Long.toString(step));
+                    meta.put("trainer", "train");
+                    Checkpoint.save(ckpt, state.tensors(), meta);
+                    onCheckpoint.accept(step);
+                }
+            }
+            return new Result(o.steps(), (System.nanoTime() - t0) / 1e9, lastLoss);
+        }
+    }
+
+    /** The EMA weights of a finished or checkpointed run, split into the UNet's and the text encoder's. */
+    public static Map<String, Map<String, NDArray>> emaWeights(Checkpoint c) {
+        Map<String, Map<String, NDArray>> out = new LinkedHashMap<>();
+        for (String part : List.of("unet", "text_encoder")) {
+            out.put(part, c.section("ema." + part + "."));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,59 @@
+package dev.diffusion4j.train;
+
+import ai.djl.ndarray.NDArray;
+import dev.diffusion4j.nn.Parameter;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * What a trainer updates and checkpoints: the parameters (made trainable), their AdamW moments and EMA copy.
+ * Names in checkpoints: {@code model.<param>}, {@code ema.<param>}, {@code adam_m.<param>}, {@code adam_v.<param>}.
+ */
+final class TrainState implements AutoCloseable {
+
+    final Map<String, Parameter> params;
+    final AdamW adam;
+    final Ema ema;
+
+    TrainState(Map<String, Parameter> params, TrainOptions o) {
+        this.params = params;
+        params.values().forEach(p -> p.array().setRequiresGradient(true));
+        this.adam = new AdamW(params, 0.9f, 0.999f, 1e-8f, o.weightDecay());
+        this.ema = new Ema(params, o.emaDecay());
+    }
+
+    /** One optimizer step at 1-based {@code step}: AdamW with the scheduled learning rate, then the EMA update. */
+    float step(TrainOptions o, long step) {
+        float norm = adam.step(o.lr(step), o.gradClip());
+        ema.update();
+        return norm;
+    }
+
+    Map<String, NDArray> tensors() {
+        Map<String, NDArray> out = new LinkedHashMap<>();
+        params.forEach((k, p) -> out.put("model." + k, p.array()));
+        ema.weights().forEach((k, a) -> out.put("ema." + k, a));
+        out.putAll(adam.state());
+        return out;
+    }
+
+    /** Copies a checkpoint's values into this state's arrays (names and shapes were checked by the caller's load). */
+    void restore(Checkpoint c) {
+        Map<String, NDArray> model = c.section("model.");
+        for (Map.Entry<String, Parameter> e : params.entrySet()) {
+            NDArray src = model.get(e.getKey());
+            if (src == null || !src.getShape().equals(e.getValue().shape())) {
+                throw new IllegalArgumentException("checkpoint lacks model." + e.getKey() + " of shape "
+                        + e.getValue().shape());
+            }
+            e.getValue().array().set(src.toFloatArray());
+        }
+        adam.load(c.tensors(), c.step());
+        ema.load(c.section("ema."), c.step());
+    }
+
+    @Override
+    public void close() {
+        ema.close();
+    }
+}
