@@ -20,6 +20,11 @@ final class ProgressBar implements AutoCloseable {
     }
 
     void update(long done, long total) {
+        update(done, total, null);
+    }
+
+    /** Redraws with an extra status such as the current loss. */
+    void update(long done, long total, String status) {
         long now = System.nanoTime();
         if (done < total && now - lastDraw < 100_000_000L) {
             return;
@@ -30,8 +35,8 @@ final class ProgressBar implements AutoCloseable {
         String rate = done == 0 ? "-" : secs / done >= 1
                 ? String.format("%.2f s/%s", secs / done, unit) : String.format("%.2f %s/s", done / secs, unit);
         double eta = done == 0 ? 0 : secs / done * (total - done);
-        out.printf("\r%s |%s%s| %d/%d [%s, %s, eta %s]", label, "█".repeat(filled), " ".repeat(WIDTH - filled), done,
-                total, format(secs), rate, format(eta));
+        out.printf("\r%s |%s%s| %d/%d [%s, %s, eta %s%s]", label, "█".repeat(filled), " ".repeat(WIDTH - filled),
+                done, total, format(secs), rate, format(eta), status == null ? "" : ", " + status);
         open = done < total;
         if (!open) {
             out.println();

@@ -1,0 +1,189 @@
+package dev.diffusion4j.cli;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import com.google.gson.JsonObject;
+import dev.diffusion4j.eval.ImageGrid;
+import dev.diffusion4j.io.ModelDirectory;
+import dev.diffusion4j.io.SafeTensors;
+import dev.diffusion4j.io.Json;
+import dev.diffusion4j.nn.WeightSource;
+import dev.diffusion4j.pipelines.GenerationListener;
+import dev.diffusion4j.pipelines.GenerationRequest;
+import dev.diffusion4j.pipelines.GenerationResult;
+import dev.diffusion4j.pipelines.StableDiffusion;
+import dev.diffusion4j.schedulers.SchedulerConfig;
+import dev.diffusion4j.tensor.Engines;
+import dev.diffusion4j.text.ClipTextConfig;
+import dev.diffusion4j.text.ClipTextModel;
+import dev.diffusion4j.text.ClipTokenizer;
+import dev.diffusion4j.train.Checkpoint;
+import dev.diffusion4j.train.DiffusionTrainer;
+import dev.diffusion4j.train.ModelExport;
+import dev.diffusion4j.train.TrainOptions;
+import dev.diffusion4j.train.TrainingData;
+import dev.diffusion4j.train.TrainingListener;
+import dev.diffusion4j.unet.UNet2DConditionConfig;
+import dev.diffusion4j.unet.UNet2DConditionModel;
+import dev.diffusion4j.vae.AutoencoderKL;
+import dev.diffusion4j.vae.AutoencoderKLConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code d4j train}: text-conditional latent diffusion from scratch — the SD UNet classes in a small config and a
+ * CLIP-architecture text encoder over the real CLIP tokenizer, against a VAE from {@code train-vae}. Exports
+ * {@code OUTPUT/model/} (diffusers layout, EMA weights) at every checkpoint.
+ */
+@Command(name = "train", description = "Train a text-to-image latent diffusion model (UNet + text encoder).")
+final class TrainCommand implements Callable<Integer> {
+
+    static final List<String> SAMPLE_PROMPTS = List.of("a red circle", "a large blue square on the left",
+            "two green triangles", "three yellow circles", "a purple square at the top",
+            "a white circle to the left of an orange triangle", "a red square above a blue circle",
+            "a green circle and a yellow square");
+
+    @Mixin
+    TrainingCli common;
+
+    @Option(names = "--vae", required = true, description = "Trained VAE folder (config.json + weights).")
+    Path vae;
+
+    @Option(names = "--tokenizer", description = "CLIP tokenizer folder (default: the built-in model's).")
+    Path tokenizer;
+
+    @Option(names = "--unet-channels", split = ",", defaultValue = "64,128,128",
+            description = "UNet block_out_channels (default: ${DEFAULT-VALUE}).")
+    int[] unetChannels;
+
+    @Option(names = "--unet-layers", defaultValue = "1", description = "Resnets per UNet level (default: ${DEFAULT-VALUE}).")
+    int unetLayers;
+
+    @Option(names = "--heads", defaultValue = "4", description = "Attention heads (default: ${DEFAULT-VALUE}).")
+    int heads;
+
+    @Option(names = "--text-hidden", defaultValue = "64", description = "Text encoder width (default: ${DEFAULT-VALUE}).")
+    int textHidden;
+
+    @Option(names = "--text-layers", defaultValue = "4", description = "Text encoder layers (default: ${DEFAULT-VALUE}).")
+    int textLayers;
+
+    @Option(names = "--uncond-prob", defaultValue = "0.1", description = "Caption dropout for CFG (default: ${DEFAULT-VALUE}).")
+    float uncondProb;
+
+    @Option(names = "--export-sampler", defaultValue = "DPMSolverMultistepScheduler",
+            description = "Scheduler class written to the exported model (default: ${DEFAULT-VALUE}).")
+    String exportScheduler;
+
+    @Override
+    public Integer call() throws IOException {
+        TrainingData data = common.trainingData();
+        TrainOptions options = common.options();
+        Path tok = tokenizer != null ? tokenizer : DefaultModel.home().resolve("models").resolve(DefaultModel.NAME)
+                .resolve("tokenizer");
+        if (!Files.isDirectory(vae)) {
+            throw new UsageException("--vae folder not found: " + vae);
+        }
+        Engines.start(common.threads);
+        AutoencoderKLConfig vaeConfig = AutoencoderKLConfig.read(vae.resolve("config.json"));
+        if (common.resolution % vaeConfig.scaleFactor() != 0) {
+            throw new UsageException("--resolution " + common.resolution + " is not a multiple of the VAE's scale "
+                    + "factor " + vaeConfig.scaleFactor());
+        }
+        UNet2DConditionConfig unetConfig;
+        ClipTextConfig textConfig;
+        try {
+            unetConfig = unetConfig(vaeConfig);
+            textConfig = new ClipTextConfig(49408, textHidden, textHidden * 4, textLayers, heads, 77, "gelu", 1e-5f, 2);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+        SchedulerConfig noise = SchedulerConfig.of("DDPMScheduler", Map.of("num_train_timesteps", 1000,
+                "beta_start", 0.00085, "beta_end", 0.012, "beta_schedule", "scaled_linear"));
+        SchedulerConfig exported = noise.fromConfig(exportScheduler, Map.of());
+        ClipTokenizer tokenizer = ClipTokenizer.load(tok);
+        try (AutoencoderKL vaeModel = loadVae(vaeConfig);
+             UNet2DConditionModel unet = UNet2DConditionModel.random(unetConfig, DataType.FLOAT32, common.seed);
+             ClipTextModel te = ClipTextModel.random(textConfig, DataType.FLOAT32, common.seed + 1)) {
+            Map<String, String> meta = Map.of("unet_config", unetConfig.toJson().toString(),
+                    "text_encoder_config", textConfig.toJson().toString());
+            Path modelDir = common.output.resolve("model");
+            StableDiffusion live = new StableDiffusion("training", tokenizer, te, unet, vaeModel, exported);
+            TrainingListener progress = TrainingCli.progress("train");
+            DiffusionTrainer.Result r = DiffusionTrainer.train(
+                    new DiffusionTrainer.Models(unet, te, tokenizer, vaeModel, noise), data, common.resolution,
+                    uncondProb, options, meta, progress, step -> {
+                        export(options, unetConfig, textConfig, tok, exported, modelDir);
+                        if (step == options.steps() || (common.sampleEvery > 0 && step % common.sampleEvery == 0)) {
+                            samples(live, common.output.resolve(String.format("samples-%06d.png", step)));
+                            progress.onMessage("step " + step + ": exported " + modelDir + ", samples written");
+                        }
+                    });
+            System.out.println(modelDir.toAbsolutePath());
+            System.err.printf("%d steps in %s, final loss %.4f%n", r.steps(), ProgressBar.format(r.seconds()),
+                    r.finalLoss());
+        }
+        return 0;
+    }
+
+    private UNet2DConditionConfig unetConfig(AutoencoderKLConfig vaeConfig) {
+        int n = unetChannels.length;
+        JsonObject o = new JsonObject();
+        o.add("block_out_channels", Json.array(unetChannels));
+        o.addProperty("layers_per_block", unetLayers);
+        o.addProperty("attention_head_dim", heads);
+        o.addProperty("cross_attention_dim", textHidden);
+        o.addProperty("in_channels", vaeConfig.latentChannels());
+        o.addProperty("out_channels", vaeConfig.latentChannels());
+        o.addProperty("sample_size", common.resolution / vaeConfig.scaleFactor());
+        o.addProperty("norm_num_groups", Math.min(32, unetChannels[0] / 2));
+        String[] down = new String[n];
+        String[] up = new String[n];
+        for (int i = 0; i < n; i++) {
+            down[i] = i < n - 1 ? "CrossAttnDownBlock2D" : "DownBlock2D";
+            up[i] = i == 0 ? "UpBlock2D" : "CrossAttnUpBlock2D";
+        }
+        o.add("down_block_types", Json.array(down));
+        o.add("up_block_types", Json.array(up));
+        return UNet2DConditionConfig.from(o);
+    }
+
+    private AutoencoderKL loadVae(AutoencoderKLConfig config) throws IOException {
+        Path weights = vae.resolve("diffusion_pytorch_model.safetensors");
+        try (SafeTensors st = SafeTensors.open(weights)) {
+            return AutoencoderKL.load(config, WeightSource.of(st), DataType.FLOAT32);
+        }
+    }
+
+    private void export(TrainOptions o, UNet2DConditionConfig unetConfig, ClipTextConfig textConfig, Path tok,
+                        SchedulerConfig scheduler, Path modelDir) {
+        try (NDManager m = NDManager.newBaseManager()) {
+            Checkpoint c = Checkpoint.load(o.checkpointFile(), m);
+            var ema = DiffusionTrainer.emaWeights(c);
+            ModelExport.write(modelDir, unetConfig, ema.get("unet"), textConfig, ema.get("text_encoder"), tok, vae,
+                    scheduler);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A grid of the sample prompts from the current (not averaged) weights, 20 steps, fixed seed. */
+    private static void samples(StableDiffusion live, Path file) {
+        GenerationRequest r = GenerationRequest.builder(SAMPLE_PROMPTS.toArray(String[]::new)).steps(20).seed(0)
+                .build();
+        GenerationResult result = live.generate(r, GenerationListener.NONE);
+        try {
+            ImageGrid.write(file, result.images(), SAMPLE_PROMPTS, 4);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,106 @@
+package dev.diffusion4j.cli;
+
+import dev.diffusion4j.train.ImageFolder;
+import dev.diffusion4j.train.ShapesData;
+import dev.diffusion4j.train.TrainingData;
+import dev.diffusion4j.train.TrainingListener;
+import java.io.IOException;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** Options and output shared by the training commands. */
+final class TrainingCli {
+
+    @Option(names = "--data", required = true, description = "'shapes' (the built-in ShapesWorld generator) or a "
+            + "folder of NAME.png + NAME.txt caption pairs.")
+    String data;
+
+    @Option(names = {"-o", "--output"}, required = true, description = "Output folder (checkpoint, samples, model).")
+    Path output;
+
+    @Option(names = "--steps", defaultValue = "10000", description = "Optimizer steps (default: ${DEFAULT-VALUE}).")
+    int steps;
+
+    @Option(names = "--batch", defaultValue = "32", description = "Batch size (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--lr", defaultValue = "1e-3", description = "Peak learning rate (default: ${DEFAULT-VALUE}).")
+    float lr;
+
+    @Option(names = "--warmup", defaultValue = "200", description = "Warm-up steps (default: ${DEFAULT-VALUE}).")
+    int warmup;
+
+    @Option(names = "--weight-decay", defaultValue = "0.01", description = "AdamW decay (default: ${DEFAULT-VALUE}).")
+    float weightDecay;
+
+    @Option(names = "--grad-clip", defaultValue = "1.0", description = "Gradient-norm clip (default: ${DEFAULT-VALUE}).")
+    float gradClip;
+
+    @Option(names = "--ema-decay", defaultValue = "0.999", description = "EMA decay (default: ${DEFAULT-VALUE}).")
+    float emaDecay;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Seed for data order and noise (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--checkpoint-every", defaultValue = "250", description = "Steps between checkpoints "
+            + "(default: ${DEFAULT-VALUE}).")
+    int checkpointEvery;
+
+    @Option(names = "--sample-every", defaultValue = "1000", description = "Steps between sample grids "
+            + "(default: ${DEFAULT-VALUE}).")
+    int sampleEvery;
+
+    @Option(names = "--resume", description = "Continue the checkpoint in --output.")
+    boolean resume;
+
+    @Option(names = "--resolution", defaultValue = "64", description = "Image size in pixels (default: ${DEFAULT-VALUE}).")
+    int resolution;
+
+    @Option(names = {"-t", "--threads"}, description = "libtorch threads (default: all cores).")
+    int threads;
+
+    dev.diffusion4j.train.TrainOptions options() {
+        try {
+            return new dev.diffusion4j.train.TrainOptions(output, steps, batch, lr, warmup, weightDecay, gradClip,
+                    emaDecay, seed, checkpointEvery, sampleEvery, resume);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+    }
+
+    /** The training data named by {@code --data}; a missing or malformed folder is a usage error. */
+    TrainingData trainingData() {
+        if (resolution < 16 || resolution % 8 != 0) {
+            throw new UsageException("--resolution must be a multiple of 8, at least 16, got " + resolution);
+        }
+        if (data.equals("shapes")) {
+            return new ShapesData(seed, resolution);
+        }
+        try {
+            return ImageFolder.open(Path.of(data));
+        } catch (IOException e) {
+            throw new UsageException(e.getMessage());
+        }
+    }
+
+    /** Held-out images: a differently seeded ShapesWorld, or the folder itself (no split is made). */
+    TrainingData heldOut(TrainingData train) {
+        return data.equals("shapes") ? new ShapesData(seed + 7919, resolution) : train;
+    }
+
+    static TrainingListener progress(String label) {
+        ProgressBar bar = new ProgressBar(System.err, label, "it");
+        return new TrainingListener() {
+            @Override
+            public void onStep(long step, long total, float loss) {
+                bar.update(step, total, String.format("loss %.4f", loss));
+            }
+
+            @Override
+            public void onMessage(String message) {
+                bar.close();
+                System.err.println(message);
+            }
+        };
+    }
+}
