@@ -7,7 +7,8 @@ import picocli.CommandLine.Option;
 /** The {@code d4j} command line: a thin shell over the Java API. */
 @Command(name = "d4j", mixinStandardHelpOptions = true, versionProvider = D4j.Version.class,
         description = "Stable Diffusion in Java.",
-        subcommands = {GenerateCommand.class, TrainVaeCommand.class, TrainCommand.class, BenchCommand.class,
+        subcommands = {GenerateCommand.class, TrainVaeCommand.class, TrainCommand.class, EvalCommand.class,
+                BenchCommand.class,
                 InfoCommand.class})
 public final class D4j implements Runnable {
 

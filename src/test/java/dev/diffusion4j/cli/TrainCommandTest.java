@@ -1,0 +1,76 @@
+package dev.diffusion4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TrainCommandTest {
+
+    @TempDir
+    Path dir;
+
+    private static GenerateCommandTest.Run run(String... args) {
+        return GenerateCommandTest.run(args);
+    }
+
+    @Test
+    void missingDatasetFolderIsOneUsageLine() {
+        GenerateCommandTest.Run r = run("train-vae", "--data", dir.resolve("nope").toString(), "-o",
+                dir.resolve("out").toString());
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().strip().startsWith("d4j: dataset folder not found"), r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+    }
+
+    @Test
+    void imagesWithoutCaptionsAreRefused() throws Exception {
+        Path data = dir.resolve("data");
+        Files.createDirectories(data);
+        Files.copy(dev.diffusion4j.Fixtures.tinySd1().resolve("goldens/img2img_ddim.input.png"), data.resolve("a.png"));
+        GenerateCommandTest.Run r = run("train-vae", "--data", data.toString(), "-o", dir.resolve("out").toString());
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("a.png has no caption file a.txt"), r.err());
+    }
+
+    @Test
+    void unwritableOutputFailsWithOneLine() throws Exception {
+        Path file = Files.writeString(dir.resolve("file"), "x");
+        GenerateCommandTest.Run r = run("train-vae", "--data", "shapes", "--resolution", "16", "--steps", "1",
+                "-o", file.resolve("out").toString());
+        assertEquals(1, r.code(), r.err());
+        assertTrue(r.err().contains("cannot create output folder"), r.err());
+        assertTrue(!r.err().contains("\tat "), r.err());
+    }
+
+    @Test
+    void resumingAMismatchedCheckpointOverwritesNothing() throws Exception {
+        Path out = dir.resolve("vae");
+        GenerateCommandTest.Run r = run("train-vae", "--data", "shapes", "--resolution", "16", "--steps", "2",
+                "--batch", "2", "--channels", "8,16", "--norm-groups", "4", "-o", out.toString());
+        assertEquals(0, r.code(), r.err());
+        Path ckpt = out.resolve("checkpoint.safetensors");
+        byte[] before = Files.readAllBytes(ckpt);
+        r = run("train-vae", "--data", "shapes", "--resolution", "16", "--steps", "4", "--batch", "2",
+                "--channels", "8,8", "--norm-groups", "4", "-o", out.toString(), "--resume");
+        assertEquals(1, r.code(), r.err());
+        assertTrue(r.err().contains("does not match this run"), r.err());
+        assertArrayEquals(before, Files.readAllBytes(ckpt));
+        r = run("train-vae", "--data", "shapes", "--resolution", "16", "--steps", "4", "--batch", "2",
+                "--channels", "8,16", "--norm-groups", "4", "-o", out.toString());
+        assertEquals(1, r.code(), r.err());
+        assertTrue(r.err().contains("pass --resume"), r.err());
+        assertArrayEquals(before, Files.readAllBytes(ckpt));
+    }
+
+    @Test
+    void badTrainingNumbersAreUsageErrors() {
+        GenerateCommandTest.Run r = run("train-vae", "--data", "shapes", "--steps", "0", "-o", dir.toString());
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("--steps must be ≥ 1"), r.err());
+    }
+}

@@ -1,0 +1,60 @@
+package dev.diffusion4j.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import com.google.gson.JsonParser;
+import dev.diffusion4j.TinySd1;
+import dev.diffusion4j.schedulers.SchedulerConfig;
+import dev.diffusion4j.text.ClipTextConfig;
+import dev.diffusion4j.text.ClipTextModel;
+import dev.diffusion4j.unet.UNet2DConditionConfig;
+import dev.diffusion4j.unet.UNet2DConditionModel;
+import dev.diffusion4j.vae.AutoencoderKL;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DiffusionTrainerTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void noisePredictionLossDecreasesAndCheckpointsHoldEmaWeights() throws Exception {
+        UNet2DConditionConfig unetConfig = UNet2DConditionConfig.from(JsonParser.parseString("""
+                {"block_out_channels": [16, 32], "layers_per_block": 1, "attention_head_dim": 2,
+                 "cross_attention_dim": 16, "norm_num_groups": 8, "sample_size": 8,
+                 "down_block_types": ["CrossAttnDownBlock2D", "DownBlock2D"],
+                 "up_block_types": ["UpBlock2D", "CrossAttnUpBlock2D"]}""").getAsJsonObject());
+        ClipTextConfig textConfig = new ClipTextConfig(49408, 16, 32, 1, 2, 77, "gelu", 1e-5f, 2);
+        SchedulerConfig noise = SchedulerConfig.of("DDPMScheduler", Map.of("beta_schedule", "scaled_linear",
+                "beta_start", 0.00085, "beta_end", 0.012));
+        List<Float> losses = new ArrayList<>();
+        try (UNet2DConditionModel unet = UNet2DConditionModel.random(unetConfig, DataType.FLOAT32, 0);
+             ClipTextModel te = ClipTextModel.random(textConfig, DataType.FLOAT32, 1);
+             AutoencoderKL vae = AutoencoderKL.random(VaeTrainerTest.tiny(), DataType.FLOAT32, 2)) {
+            TrainOptions o = new TrainOptions(dir, 40, 8, 3e-3f, 0, 0f, 1f, 0.9f, 3, 20, 0, false);
+            List<Long> checkpoints = new ArrayList<>();
+            DiffusionTrainer.train(new DiffusionTrainer.Models(unet, te, TinySd1.model().tokenizer(), vae, noise),
+                    VaeTrainerTest.boxes(5), 16, 0.1f, o, Map.of("unet_config", "u"), VaeTrainerTest.listener(losses),
+                    checkpoints::add);
+            assertEquals(List.of(20L, 40L), checkpoints);
+            double first = losses.subList(0, 10).stream().mapToDouble(Float::doubleValue).average().orElseThrow();
+            double last = losses.subList(30, 40).stream().mapToDouble(Float::doubleValue).average().orElseThrow();
+            assertTrue(last < first * 0.8, "loss should fall: first " + first + ", last " + last);
+            try (NDManager m = NDManager.newBaseManager()) {
+                Checkpoint c = Checkpoint.load(o.checkpointFile(), m);
+                assertEquals(40, c.step());
+                var ema = DiffusionTrainer.emaWeights(c);
+                assertEquals(unet.namedParameters().keySet(), ema.get("unet").keySet());
+                assertEquals(te.namedParameters().keySet(), ema.get("text_encoder").keySet());
+            }
+        }
+    }
+}
