@@ -23,6 +23,7 @@ public final class AdamW {
     private final float eps;
     private final float weightDecay;
     private long step;
+    private long skipped;
 
     public AdamW(Map<String, Parameter> params, float beta1, float beta2, float eps, float weightDecay) {
         this.params = params;
@@ -41,9 +42,15 @@ public final class AdamW {
         return step;
     }
 
+    /** Updates skipped because the gradient was not finite. */
+    public long skippedSteps() {
+        return skipped;
+    }
+
     /**
      * One update with learning rate {@code lr}, after clipping the global gradient norm to {@code maxNorm} (≤ 0: no
-     * clipping). Gradients are reset to zero afterwards. Returns the gradient norm before clipping.
+     * clipping). Gradients are reset to zero afterwards. Returns the gradient norm before clipping; when it is not
+     * finite the update is skipped (counted in {@link #skippedSteps()}).
      */
     public float step(float lr, float maxNorm) {
         step++;
@@ -57,6 +64,15 @@ public final class AdamW {
                 sq += g.square().sum().getFloat();
             }
             norm = (float) Math.sqrt(sq);
+            if (!Float.isFinite(norm)) {
+                // a non-finite gradient would poison every weight and the moments: skip the update, and reset the
+                // gradients by overwriting (g − g stays NaN for NaN or infinite entries)
+                for (NDArray g : grads) {
+                    g.set(new float[Math.toIntExact(g.size())]);
+                }
+                skipped++;
+                return norm;
+            }
             float clip = maxNorm > 0 && norm > maxNorm ? maxNorm / (norm + 1e-6f) : 1f;
             float bc1 = 1 - (float) Math.pow(beta1, step);
             float bc2 = 1 - (float) Math.pow(beta2, step);
