@@ -6,31 +6,29 @@ import ai.djl.ndarray.types.DataType;
 import dev.diffusion4j.nn.Container;
 import dev.diffusion4j.nn.Embedding;
 import dev.diffusion4j.nn.LayerNorm;
-import dev.diffusion4j.nn.Module;
+import dev.diffusion4j.nn.Model;
 import dev.diffusion4j.nn.ModuleList;
 import dev.diffusion4j.nn.WeightSource;
-import dev.diffusion4j.nn.Weights;
 
 /**
  * transformers' CLIPTextModel: token + position embeddings, a stack of causal pre-LN transformer layers and a final
  * LayerNorm. Key names are those of {@code text_encoder/model.safetensors} ({@code text_model.encoder.layers.0...}).
  * The model owns the NDManager holding its weights; close it to free them.
  */
-public final class ClipTextModel extends Module implements AutoCloseable {
+public final class ClipTextModel extends Model {
 
     /** {@code lastHiddenState} (B, L, D) is what Stable Diffusion conditions on; {@code pooled} (B, D) the EOS state. */
     public record Output(NDArray lastHiddenState, NDArray pooled) {}
 
     private final ClipTextConfig config;
-    private final NDManager manager;
     private final Embedding token_embedding;
     private final Embedding position_embedding;
     private final ModuleList<ClipEncoderLayer> layers = new ModuleList<>();
     private final LayerNorm final_layer_norm;
 
     ClipTextModel(ClipTextConfig c, NDManager manager) {
+        super(manager);
         this.config = c;
-        this.manager = manager;
         Container text_model = child("text_model", new Container());
         Container embeddings = text_model.add("embeddings", new Container());
         token_embedding = embeddings.add("token_embedding", new Embedding(c.vocabSize(), c.hiddenSize()));
@@ -47,21 +45,12 @@ public final class ClipTextModel extends Module implements AutoCloseable {
      * Loads weights strictly; {@code text_model.embeddings.position_ids} (a buffer real SD files carry) is ignored.
      */
     public static ClipTextModel load(ClipTextConfig config, WeightSource weights, DataType dtype) {
-        ClipTextModel m = new ClipTextModel(config, NDManager.newBaseManager());
-        try {
-            Weights.load(m, weights, "", m.manager, dtype, k -> k.equals("text_model.embeddings.position_ids"));
-            return m;
-        } catch (RuntimeException e) {
-            m.close();
-            throw e;
-        }
+        return loaded(new ClipTextModel(config, NDManager.newBaseManager()), weights, dtype, k -> k.equals("text_model.embeddings.position_ids"));
     }
 
     /** A model with random weights (tests, benchmarks), deterministic per seed. */
     public static ClipTextModel random(ClipTextConfig config, DataType dtype, long seed) {
-        ClipTextModel m = new ClipTextModel(config, NDManager.newBaseManager());
-        Weights.initRandom(m, m.manager, dtype, seed);
-        return m;
+        return randomized(new ClipTextModel(config, NDManager.newBaseManager()), dtype, seed);
     }
 
     public ClipTextConfig config() {
@@ -108,14 +97,5 @@ public final class ClipTextModel extends Module implements AutoCloseable {
             rows[i] = hidden.get(i).get(at).expandDims(0);
         }
         return dev.diffusion4j.tensor.Ops.cat(0, rows);
-    }
-
-    public NDManager manager() {
-        return manager;
-    }
-
-    @Override
-    public void close() {
-        manager.close();
     }
 }

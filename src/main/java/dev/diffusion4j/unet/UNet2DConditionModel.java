@@ -8,10 +8,9 @@ import dev.diffusion4j.nn.Container;
 import dev.diffusion4j.nn.Conv2d;
 import dev.diffusion4j.nn.GroupNorm;
 import dev.diffusion4j.nn.Linear;
-import dev.diffusion4j.nn.Module;
+import dev.diffusion4j.nn.Model;
 import dev.diffusion4j.nn.ModuleList;
 import dev.diffusion4j.nn.WeightSource;
-import dev.diffusion4j.nn.Weights;
 import dev.diffusion4j.tensor.Ops;
 import dev.diffusion4j.tensor.Scopes;
 import java.util.ArrayList;
@@ -22,10 +21,9 @@ import java.util.List;
  * (keeping skips), the cross-attention mid block, up blocks consuming the skips, GroupNorm → SiLU → {@code conv_out}.
  * It predicts the noise (or v) for a latent batch, conditioned on text embeddings. Owns the NDManager of its weights.
  */
-public final class UNet2DConditionModel extends Module implements AutoCloseable {
+public final class UNet2DConditionModel extends Model {
 
     private final UNet2DConditionConfig config;
-    private final NDManager manager;
     private final Linear linear_1;
     private final Linear linear_2;
     private final Conv2d conv_in;
@@ -36,8 +34,8 @@ public final class UNet2DConditionModel extends Module implements AutoCloseable 
     private final Conv2d conv_out;
 
     UNet2DConditionModel(UNet2DConditionConfig c, NDManager manager) {
+        super(manager);
         this.config = c;
-        this.manager = manager;
         int[] boc = c.blockOutChannels();
         int n = boc.length;
         Container time_embedding = child("time_embedding", new Container());
@@ -64,21 +62,12 @@ public final class UNet2DConditionModel extends Module implements AutoCloseable 
 
     /** Loads weights strictly from a diffusers {@code diffusion_pytorch_model.safetensors}. */
     public static UNet2DConditionModel load(UNet2DConditionConfig config, WeightSource weights, DataType dtype) {
-        UNet2DConditionModel m = new UNet2DConditionModel(config, NDManager.newBaseManager());
-        try {
-            Weights.load(m, weights, "", m.manager, dtype, k -> false);
-            return m;
-        } catch (RuntimeException e) {
-            m.close();
-            throw e;
-        }
+        return loaded(new UNet2DConditionModel(config, NDManager.newBaseManager()), weights, dtype, k -> false);
     }
 
     /** A model with random weights (tests, benchmarks), deterministic per seed. */
     public static UNet2DConditionModel random(UNet2DConditionConfig config, DataType dtype, long seed) {
-        UNet2DConditionModel m = new UNet2DConditionModel(config, NDManager.newBaseManager());
-        Weights.initRandom(m, m.manager, dtype, seed);
-        return m;
+        return randomized(new UNet2DConditionModel(config, NDManager.newBaseManager()), dtype, seed);
     }
 
     public UNet2DConditionConfig config() {
@@ -141,14 +130,5 @@ public final class UNet2DConditionModel extends Module implements AutoCloseable 
         NDArray cos = args.cos();
         NDArray emb = config.flipSinToCos() ? Ops.cat(1, cos, sin) : Ops.cat(1, sin, cos);
         return dim % 2 == 1 ? Ops.pad2d(emb, 0, 1, 0, 0) : emb;
-    }
-
-    public NDManager manager() {
-        return manager;
-    }
-
-    @Override
-    public void close() {
-        manager.close();
     }
 }

@@ -5,9 +5,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.diffusion4j.nn.Conv2d;
-import dev.diffusion4j.nn.Module;
+import dev.diffusion4j.nn.Model;
 import dev.diffusion4j.nn.WeightSource;
-import dev.diffusion4j.nn.Weights;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -19,7 +18,7 @@ import java.util.regex.Pattern;
  * latents back. Scaling by {@code scaling_factor} is the pipeline's job (diffusers does the same). Owns the NDManager
  * of its weights.
  */
-public final class AutoencoderKL extends Module implements AutoCloseable {
+public final class AutoencoderKL extends Model {
 
     /** Legacy VAE attention names (SD 1.x/2.x files on the hub) → current diffusers names. */
     private static final Pattern LEGACY = Pattern.compile("(.*\\.mid_block\\.attentions\\.0\\.)(query|key|value|proj_attn)\\.(weight|bias)");
@@ -27,15 +26,14 @@ public final class AutoencoderKL extends Module implements AutoCloseable {
             "proj_attn", "to_out.0");
 
     private final AutoencoderKLConfig config;
-    private final NDManager manager;
     private final Encoder encoder;
     private final Decoder decoder;
     private final Conv2d quant_conv;
     private final Conv2d post_quant_conv;
 
     AutoencoderKL(AutoencoderKLConfig c, NDManager manager) {
+        super(manager);
         this.config = c;
-        this.manager = manager;
         encoder = child("encoder", new Encoder(c));
         decoder = child("decoder", new Decoder(c));
         quant_conv = child("quant_conv", new Conv2d(2L * c.latentChannels(), 2L * c.latentChannels(), 1, 1, 0));
@@ -44,21 +42,12 @@ public final class AutoencoderKL extends Module implements AutoCloseable {
 
     /** Loads weights strictly, accepting both current and legacy ({@code query/key/value/proj_attn}) attention names. */
     public static AutoencoderKL load(AutoencoderKLConfig config, WeightSource weights, DataType dtype) {
-        AutoencoderKL m = new AutoencoderKL(config, NDManager.newBaseManager());
-        try {
-            Weights.load(m, renameLegacy(weights), "", m.manager, dtype, k -> false);
-            return m;
-        } catch (RuntimeException e) {
-            m.close();
-            throw e;
-        }
+        return loaded(new AutoencoderKL(config, NDManager.newBaseManager()), renameLegacy(weights), dtype, k -> false);
     }
 
     /** A model with random weights (tests, benchmarks), deterministic per seed. */
     public static AutoencoderKL random(AutoencoderKLConfig config, DataType dtype, long seed) {
-        AutoencoderKL m = new AutoencoderKL(config, NDManager.newBaseManager());
-        Weights.initRandom(m, m.manager, dtype, seed);
-        return m;
+        return randomized(new AutoencoderKL(config, NDManager.newBaseManager()), dtype, seed);
     }
 
     public AutoencoderKLConfig config() {
@@ -115,14 +104,5 @@ public final class AutoencoderKL extends Module implements AutoCloseable {
                 return source.load(toSource.get(name), manager, dtype);
             }
         };
-    }
-
-    public NDManager manager() {
-        return manager;
-    }
-
-    @Override
-    public void close() {
-        manager.close();
     }
 }
