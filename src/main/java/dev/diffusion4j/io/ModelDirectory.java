@@ -23,12 +23,16 @@ public record ModelDirectory(Path root, String name) {
      * ({@code $HF_HUB_CACHE}, else {@code $HF_HOME/hub}, else {@code ~/.cache/huggingface/hub}).
      */
     public static ModelDirectory resolve(String spec) throws IOException {
+        return resolve(spec, hubCache());
+    }
+
+    /** {@link #resolve(String)} against an explicit hub cache folder. */
+    public static ModelDirectory resolve(String spec, Path cache) throws IOException {
         Path p = Path.of(spec);
         if (Files.isDirectory(p)) {
             return open(p, spec);
         }
         if (spec.matches("[\\w.-]+/[\\w.-]+")) {
-            Path cache = hubCache();
             Path repo = cache.resolve("models--" + spec.replace("/", "--"));
             if (Files.isDirectory(repo)) {
                 return open(snapshot(repo), spec);
