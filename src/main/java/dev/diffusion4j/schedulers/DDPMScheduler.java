@@ -9,75 +9,24 @@ import dev.diffusion4j.random.TorchGenerator;
  * the generator for t &gt; 0. variance_type fixed_small (default), fixed_small_log or fixed_large; prediction types
  * epsilon, sample, v_prediction; clip_sample; beta_schedule also "sigmoid".
  */
-public final class DDPMScheduler implements Scheduler {
-
-    private final SchedulerConfig config;
-    private final float[] alphasCumprod;
-    private float[] timesteps = new float[0];
-    private int numInferenceSteps;
+public final class DDPMScheduler extends DiscreteTimeScheduler {
 
     public DDPMScheduler(SchedulerConfig config) {
-        if (!config.className().equals("DDPMScheduler")) {
-            throw new IllegalArgumentException("DDPMScheduler needs a DDPMScheduler config, got " + config.className()
-                    + " (use config.fromConfig(\"DDPMScheduler\", overrides))");
-        }
-        Tensors.requirePrediction(config, "epsilon", "sample", "v_prediction");
+        super(config, "epsilon", "sample", "v_prediction");
         String variance = config.varianceType();
         if (!"fixed_small".equals(variance) && !"fixed_small_log".equals(variance) && !"fixed_large".equals(variance)) {
             throw new UnsupportedOperationException("DDPMScheduler: variance_type '" + variance
                     + "' is not supported (fixed_small, fixed_small_log, fixed_large)");
         }
-        if (config.thresholding()) {
-            throw new UnsupportedOperationException("DDPMScheduler: thresholding=true is not supported");
-        }
-        this.config = config;
-        this.alphasCumprod = NoiseSchedule.alphasCumprod(NoiseSchedule.betas(config));
-    }
-
-    @Override
-    public SchedulerConfig config() {
-        return config;
-    }
-
-    @Override
-    public void setTimesteps(int numInferenceSteps) {
-        double[] grid = NoiseSchedule.spacing(config, numInferenceSteps);
-        timesteps = new float[grid.length];
-        for (int i = 0; i < grid.length; i++) {
-            timesteps[i] = (float) Math.rint(grid[i]);
-        }
-        this.numInferenceSteps = numInferenceSteps;
-    }
-
-    @Override
-    public float[] timesteps() {
-        return timesteps.clone();
-    }
-
-    @Override
-    public float initNoiseSigma() {
-        return 1f;
-    }
-
-    @Override
-    public int order() {
-        return 1;
-    }
-
-    @Override
-    public NDArray scaleModelInput(NDArray sample, float t) {
-        return sample.duplicate();
+        rejectThresholding();
     }
 
     @Override
     public StepOutput step(NDArray modelOutput, float t, NDArray sample, TorchGenerator generator) {
-        if (numInferenceSteps == 0) {
-            throw new IllegalStateException("DDPMScheduler: call setTimesteps before step");
-        }
-        int timestep = Tensors.discrete(t, config);
-        int prevTimestep = timestep - config.numTrainTimesteps() / numInferenceSteps;
+        requireTimesteps();
+        int timestep = discrete(t);
         float alphaProdT = alphasCumprod[timestep];
-        float alphaProdTPrev = prevTimestep >= 0 ? alphasCumprod[prevTimestep] : 1f;
+        float alphaProdTPrev = alphaCumprodPrev(timestep - stepRatio(), 1f);
         float betaProdT = 1f - alphaProdT;
         float betaProdTPrev = 1f - alphaProdTPrev;
         float currentAlphaT = alphaProdT / alphaProdTPrev;
@@ -86,18 +35,7 @@ public final class DDPMScheduler implements Scheduler {
         float predOriginalCoeff = NoiseSchedule.sqrt(alphaProdTPrev) * currentBetaT / betaProdT;
         float currentSampleCoeff = NoiseSchedule.sqrt(currentAlphaT) * betaProdTPrev / betaProdT;
         return Tensors.scoped(sample, () -> {
-            NDArray predOriginal = switch (config.predictionType()) {
-                // DDPM eq. 15
-                case "epsilon" -> sample.sub(modelOutput.mul(NoiseSchedule.sqrt(betaProdT)))
-                        .div(NoiseSchedule.sqrt(alphaProdT));
-                case "sample" -> modelOutput.duplicate();
-                default -> sample.mul(NoiseSchedule.sqrt(alphaProdT))
-                        .sub(modelOutput.mul(NoiseSchedule.sqrt(betaProdT)));
-            };
-            if (config.clipSample()) {
-                float r = (float) config.clipSampleRange();
-                predOriginal = predOriginal.clip(-r, r);
-            }
+            NDArray predOriginal = clipSample(predictOriginal(modelOutput, sample, alphaProdT));
             NDArray prev = predOriginal.mul(predOriginalCoeff).add(sample.mul(currentSampleCoeff));
             if (timestep > 0) {
                 NDArray noise = Tensors.randnLike(generator, modelOutput, "DDPMScheduler");
@@ -116,12 +54,4 @@ public final class DDPMScheduler implements Scheduler {
             default -> NoiseSchedule.sqrt(variance);
         };
     }
-
-    @Override
-    public NDArray addNoise(NDArray original, NDArray noise, float t) {
-        return Tensors.addNoiseAlphas(original, noise, alphasCumprod[Tensors.discrete(t, config)]);
-    }
-
-    @Override
-    public void close() {}
 }

@@ -15,25 +15,17 @@ import java.util.List;
  * in diffusers ≥ 0.27; {@code init_noise_sigma} is 1 and the model input is not scaled (the solver works in the
  * VP parametrisation x_t = α_t·x₀ + σ_t·ε).
  */
-public final class DPMSolverMultistepScheduler implements Scheduler {
+public final class DPMSolverMultistepScheduler extends DiscreteTimeScheduler {
 
-    private final SchedulerConfig config;
-    private final float[] alphasCumprod;
     private final float[] trainSigmas;
     private final float[] logSigmas;
     private final StepHistory modelOutputs;
-    private float[] timesteps = new float[0];
     private float[] sigmas = new float[0];
     private int stepIndex = -1;
     private int lowerOrderNums;
 
     public DPMSolverMultistepScheduler(SchedulerConfig config) {
-        if (!config.className().equals("DPMSolverMultistepScheduler")) {
-            throw new IllegalArgumentException("DPMSolverMultistepScheduler needs a DPMSolverMultistepScheduler"
-                    + " config, got " + config.className()
-                    + " (use config.fromConfig(\"DPMSolverMultistepScheduler\", overrides))");
-        }
-        Tensors.requirePrediction(config, "epsilon", "sample", "v_prediction");
+        super(config, "epsilon", "sample", "v_prediction");
         String algorithm = config.algorithmType();
         if (!List.of("dpmsolver", "dpmsolver++", "sde-dpmsolver", "sde-dpmsolver++").contains(algorithm)) {
             throw new IllegalArgumentException("DPMSolverMultistepScheduler: algorithm_type '" + algorithm
@@ -48,9 +40,7 @@ public final class DPMSolverMultistepScheduler implements Scheduler {
             throw new IllegalArgumentException("DPMSolverMultistepScheduler: solver_order " + order
                     + " is not supported with " + algorithm + " (1-2, or 3 for dpmsolver/dpmsolver++)");
         }
-        if (config.thresholding()) {
-            throw new UnsupportedOperationException("DPMSolverMultistepScheduler: thresholding=true is not supported");
-        }
+        rejectThresholding();
         if (config.varianceType() != null) {
             throw new UnsupportedOperationException("DPMSolverMultistepScheduler: variance_type '"
                     + config.varianceType() + "' (learned variance) is not supported");
@@ -58,16 +48,9 @@ public final class DPMSolverMultistepScheduler implements Scheduler {
         if (config.useLuLambdas()) {
             throw new UnsupportedOperationException("DPMSolverMultistepScheduler: use_lu_lambdas is not supported");
         }
-        this.config = config;
-        this.alphasCumprod = NoiseSchedule.alphasCumprod(NoiseSchedule.betas(config));
         this.trainSigmas = NoiseSchedule.sigmas(alphasCumprod);
         this.logSigmas = NoiseSchedule.log(trainSigmas);
         this.modelOutputs = new StepHistory(order);
-    }
-
-    @Override
-    public SchedulerConfig config() {
-        return config;
     }
 
     @Override
@@ -144,47 +127,32 @@ public final class DPMSolverMultistepScheduler implements Scheduler {
         return n;
     }
 
-    @Override
-    public float[] timesteps() {
-        return timesteps.clone();
-    }
-
     /** The σ schedule: one per timestep and the final one (σ(0), or σmin with Karras sigmas). */
     public float[] sigmas() {
         return sigmas.clone();
     }
 
-    @Override
-    public float initNoiseSigma() {
-        return 1f;
+    /** α_t = 1/sqrt(σ²+1) and σ_t = σ·α_t of a schedule σ (float32, diffusers' {@code _sigma_to_alpha_sigma_t}). */
+    private record Vp(float alpha, float sigma) {
+
+        static Vp of(float sigma) {
+            float alpha = 1f / NoiseSchedule.sqrt(sigma * sigma + 1f);
+            return new Vp(alpha, sigma * alpha);
+        }
+
+        /** λ = log α_t − log σ_t, half the log-SNR (DPM-Solver's time variable). */
+        float lambda() {
+            return SleefFloat.log(alpha) - SleefFloat.log(sigma);
+        }
     }
 
-    @Override
-    public int order() {
-        return 1;
-    }
-
-    @Override
-    public NDArray scaleModelInput(NDArray sample, float t) {
-        return sample.duplicate();
-    }
-
-    /** α_t = 1/sqrt(σ²+1), σ_t = σ·α_t (float32, as diffusers' {@code _sigma_to_alpha_sigma_t}). */
-    private static float alpha(float sigma) {
-        return 1f / NoiseSchedule.sqrt(sigma * sigma + 1f);
-    }
-
-    /** λ = log α − log σ_t, half the log-SNR (DPM-Solver's time variable). */
-    private static float lambda(float sigma) {
-        float a = alpha(sigma);
-        return SleefFloat.log(a) - SleefFloat.log(sigma * a);
+    private Vp vp(int index) {
+        return Vp.of(sigmas[index]);
     }
 
     @Override
     public StepOutput step(NDArray modelOutput, float t, NDArray sample, TorchGenerator generator) {
-        if (sigmas.length == 0) {
-            throw new IllegalStateException("DPMSolverMultistepScheduler: call setTimesteps before step");
-        }
+        requireTimesteps();
         if (stepIndex < 0) {
             stepIndex = indexOf(t);
         }
@@ -232,9 +200,9 @@ public final class DPMSolverMultistepScheduler implements Scheduler {
 
     /** The data prediction x̂₀ (DPM-Solver++, eq. 9) or the noise prediction ε̂ (DPM-Solver). */
     private NDArray convertModelOutput(NDArray modelOutput, NDArray sample) {
-        float sigma = sigmas[stepIndex];
-        float alphaT = alpha(sigma);
-        float sigmaT = sigma * alphaT;
+        Vp s = vp(stepIndex);
+        float alphaT = s.alpha();
+        float sigmaT = s.sigma();
         boolean dataPrediction = config.algorithmType().endsWith("++");
         return switch (config.predictionType()) {
             case "epsilon" -> dataPrediction ? sample.sub(modelOutput.mul(sigmaT)).div(alphaT) : modelOutput.duplicate();
@@ -247,42 +215,33 @@ public final class DPMSolverMultistepScheduler implements Scheduler {
 
     /** DPM-Solver++ eq. 10 / DPM-Solver eq. 3.7 with k = 1 (DDIM), and the SDE variants (Lu et al. 2022b, eq. 18). */
     private NDArray firstOrderUpdate(NDArray sample, NDArray noise) {
-        float sigmaTRaw = sigmas[stepIndex + 1];
-        float sigmaSRaw = sigmas[stepIndex];
-        float alphaT = alpha(sigmaTRaw);
-        float sigmaT = sigmaTRaw * alphaT;
-        float alphaS = alpha(sigmaSRaw);
-        float sigmaS = sigmaSRaw * alphaS;
-        float h = lambda(sigmaTRaw) - lambda(sigmaSRaw);
+        Vp t = vp(stepIndex + 1);
+        Vp s = vp(stepIndex);
+        float h = t.lambda() - s.lambda();
         NDArray m = modelOutputs.get(0);
         return switch (config.algorithmType()) {
-            case "dpmsolver++" -> sample.mul(sigmaT / sigmaS).sub(m.mul(alphaT * (SleefFloat.exp(-h) - 1f)));
-            case "dpmsolver" -> sample.mul(alphaT / alphaS).sub(m.mul(sigmaT * (SleefFloat.exp(h) - 1f)));
-            case "sde-dpmsolver++" -> sample.mul(sigmaT / sigmaS * SleefFloat.exp(-h))
-                    .add(m.mul(alphaT * (1f - SleefFloat.exp(-2f * h))))
-                    .add(noise.mul(sigmaT * NoiseSchedule.sqrt(1f - SleefFloat.exp(-2f * h))));
-            default -> sample.mul(alphaT / alphaS)
-                    .sub(m.mul(2f * (sigmaT * (SleefFloat.exp(h) - 1f))))
-                    .add(noise.mul(sigmaT * NoiseSchedule.sqrt(SleefFloat.exp(2f * h) - 1f)));
+            case "dpmsolver++" -> sample.mul(t.sigma() / s.sigma())
+                    .sub(m.mul(t.alpha() * (SleefFloat.exp(-h) - 1f)));
+            case "dpmsolver" -> sample.mul(t.alpha() / s.alpha()).sub(m.mul(t.sigma() * (SleefFloat.exp(h) - 1f)));
+            case "sde-dpmsolver++" -> sample.mul(t.sigma() / s.sigma() * SleefFloat.exp(-h))
+                    .add(m.mul(t.alpha() * (1f - SleefFloat.exp(-2f * h))))
+                    .add(noise.mul(t.sigma() * NoiseSchedule.sqrt(1f - SleefFloat.exp(-2f * h))));
+            default -> sample.mul(t.alpha() / s.alpha())
+                    .sub(m.mul(2f * (t.sigma() * (SleefFloat.exp(h) - 1f))))
+                    .add(noise.mul(t.sigma() * NoiseSchedule.sqrt(SleefFloat.exp(2f * h) - 1f)));
         };
     }
 
     /** Multistep second order: DPM-Solver++(2M), Lu et al. 2022b, Algorithm 2 (midpoint) or its "heun" variant. */
     private NDArray secondOrderUpdate(NDArray sample, NDArray noise) {
-        float sigmaTRaw = sigmas[stepIndex + 1];
-        float sigmaS0Raw = sigmas[stepIndex];
-        float sigmaS1Raw = sigmas[stepIndex - 1];
-        float alphaT = alpha(sigmaTRaw);
-        float sigmaT = sigmaTRaw * alphaT;
-        float alphaS0 = alpha(sigmaS0Raw);
-        float sigmaS0 = sigmaS0Raw * alphaS0;
-        float lambdaT = lambda(sigmaTRaw);
-        float lambdaS0 = lambda(sigmaS0Raw);
-        float lambdaS1 = lambda(sigmaS1Raw);
+        Vp t = vp(stepIndex + 1);
+        Vp s0 = vp(stepIndex);
+        float alphaT = t.alpha();
+        float sigmaT = t.sigma();
         NDArray m0 = modelOutputs.get(0);
         NDArray m1 = modelOutputs.get(1);
-        float h = lambdaT - lambdaS0;
-        float h0 = lambdaS0 - lambdaS1;
+        float h = t.lambda() - s0.lambda();
+        float h0 = s0.lambda() - vp(stepIndex - 1).lambda();
         float r0 = h0 / h;
         NDArray d1 = m0.sub(m1).mul(1f / r0);
         boolean midpoint = config.solverType().equals("midpoint");
@@ -290,23 +249,23 @@ public final class DPMSolverMultistepScheduler implements Scheduler {
         float expPos = SleefFloat.exp(h) - 1f;
         switch (config.algorithmType()) {
             case "dpmsolver++" -> {
-                NDArray x = sample.mul(sigmaT / sigmaS0).sub(m0.mul(alphaT * expNeg));
+                NDArray x = sample.mul(sigmaT / s0.sigma()).sub(m0.mul(alphaT * expNeg));
                 return midpoint ? x.sub(d1.mul(0.5f * (alphaT * expNeg)))
                         : x.add(d1.mul(alphaT * (expNeg / h + 1f)));
             }
             case "dpmsolver" -> {
-                NDArray x = sample.mul(alphaT / alphaS0).sub(m0.mul(sigmaT * expPos));
+                NDArray x = sample.mul(alphaT / s0.alpha()).sub(m0.mul(sigmaT * expPos));
                 return midpoint ? x.sub(d1.mul(0.5f * (sigmaT * expPos)))
                         : x.sub(d1.mul(sigmaT * (expPos / h - 1f)));
             }
             case "sde-dpmsolver++" -> {
                 float e2 = 1f - SleefFloat.exp(-2f * h);
-                NDArray x = sample.mul(sigmaT / sigmaS0 * SleefFloat.exp(-h)).add(m0.mul(alphaT * e2));
+                NDArray x = sample.mul(sigmaT / s0.sigma() * SleefFloat.exp(-h)).add(m0.mul(alphaT * e2));
                 x = midpoint ? x.add(d1.mul(0.5f * (alphaT * e2))) : x.add(d1.mul(alphaT * (e2 / (-2f * h) + 1f)));
                 return x.add(noise.mul(sigmaT * NoiseSchedule.sqrt(1f - SleefFloat.exp(-2f * h))));
             }
             default -> {
-                NDArray x = sample.mul(alphaT / alphaS0).sub(m0.mul(2f * (sigmaT * expPos)));
+                NDArray x = sample.mul(alphaT / s0.alpha()).sub(m0.mul(2f * (sigmaT * expPos)));
                 x = midpoint ? x.sub(d1.mul(sigmaT * expPos)) : x.sub(d1.mul(2f * (sigmaT * (expPos / h - 1f))));
                 return x.add(noise.mul(sigmaT * NoiseSchedule.sqrt(SleefFloat.exp(2f * h) - 1f)));
             }
@@ -315,20 +274,17 @@ public final class DPMSolverMultistepScheduler implements Scheduler {
 
     /** Multistep third order (DPM-Solver++(3M) / DPM-Solver-3), Lu et al. 2022a, Algorithm 4 in λ form. */
     private NDArray thirdOrderUpdate(NDArray sample) {
-        float sigmaTRaw = sigmas[stepIndex + 1];
-        float sigmaS0Raw = sigmas[stepIndex];
-        float alphaT = alpha(sigmaTRaw);
-        float sigmaT = sigmaTRaw * alphaT;
-        float alphaS0 = alpha(sigmaS0Raw);
-        float sigmaS0 = sigmaS0Raw * alphaS0;
-        float lambdaT = lambda(sigmaTRaw);
-        float lambdaS0 = lambda(sigmaS0Raw);
-        float lambdaS1 = lambda(sigmas[stepIndex - 1]);
-        float lambdaS2 = lambda(sigmas[stepIndex - 2]);
+        Vp t = vp(stepIndex + 1);
+        Vp s0 = vp(stepIndex);
+        float alphaT = t.alpha();
+        float sigmaT = t.sigma();
+        float lambdaS0 = s0.lambda();
+        float lambdaS1 = vp(stepIndex - 1).lambda();
+        float lambdaS2 = vp(stepIndex - 2).lambda();
         NDArray m0 = modelOutputs.get(0);
         NDArray m1 = modelOutputs.get(1);
         NDArray m2 = modelOutputs.get(2);
-        float h = lambdaT - lambdaS0;
+        float h = t.lambda() - lambdaS0;
         float r0 = (lambdaS0 - lambdaS1) / h;
         float r1 = (lambdaS1 - lambdaS2) / h;
         NDArray d10 = m0.sub(m1).mul(1f / r0);
@@ -337,24 +293,20 @@ public final class DPMSolverMultistepScheduler implements Scheduler {
         NDArray d2 = d10.sub(d11).mul(1f / (r0 + r1));
         if (config.algorithmType().equals("dpmsolver++")) {
             float e = SleefFloat.exp(-h) - 1f;
-            return sample.mul(sigmaT / sigmaS0).sub(m0.mul(alphaT * e)).add(d1.mul(alphaT * (e / h + 1f)))
+            return sample.mul(sigmaT / s0.sigma()).sub(m0.mul(alphaT * e)).add(d1.mul(alphaT * (e / h + 1f)))
                     .sub(d2.mul(alphaT * ((e + h) / (h * h) - 0.5f)));
         }
         float e = SleefFloat.exp(h) - 1f;
-        return sample.mul(alphaT / alphaS0).sub(m0.mul(sigmaT * e)).sub(d1.mul(sigmaT * (e / h - 1f)))
+        return sample.mul(alphaT / s0.alpha()).sub(m0.mul(sigmaT * e)).sub(d1.mul(sigmaT * (e / h - 1f)))
                 .sub(d2.mul(sigmaT * ((e - h) / (h * h) - 0.5f)));
     }
 
     /** x_t = α_t·x₀ + σ_t·ε with α_t, σ_t from the schedule's σ at {@code t}. */
     @Override
     public NDArray addNoise(NDArray original, NDArray noise, float t) {
-        if (sigmas.length == 0) {
-            throw new IllegalStateException("DPMSolverMultistepScheduler: call setTimesteps first");
-        }
-        float sigma = sigmas[indexOf(t)];
-        float alphaT = alpha(sigma);
-        float sigmaT = sigma * alphaT;
-        return Tensors.scopedArray(original, () -> original.mul(alphaT).add(noise.mul(sigmaT)));
+        requireTimesteps();
+        Vp vp = vp(indexOf(t));
+        return Tensors.scopedArray(original, () -> original.mul(vp.alpha()).add(noise.mul(vp.sigma())));
     }
 
     @Override

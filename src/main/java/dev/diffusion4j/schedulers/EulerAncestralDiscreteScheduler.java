@@ -11,7 +11,7 @@ import dev.diffusion4j.random.TorchGenerator;
 public final class EulerAncestralDiscreteScheduler extends SigmaScheduler {
 
     public EulerAncestralDiscreteScheduler(SchedulerConfig config) {
-        super(config, "EulerAncestralDiscreteScheduler", "epsilon", "v_prediction");
+        super(config, "epsilon", "v_prediction");
     }
 
     @Override

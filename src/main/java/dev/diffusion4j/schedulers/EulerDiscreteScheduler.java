@@ -14,7 +14,7 @@ import dev.diffusion4j.random.TorchGenerator;
 public final class EulerDiscreteScheduler extends SigmaScheduler {
 
     public EulerDiscreteScheduler(SchedulerConfig config) {
-        super(config, "EulerDiscreteScheduler", "epsilon", "v_prediction", "sample");
+        super(config, "epsilon", "v_prediction", "sample");
         if (!config.interpolationType().equals("linear")) {
             throw new UnsupportedOperationException("EulerDiscreteScheduler: interpolation_type '"
                     + config.interpolationType() + "' is not supported (linear)");
@@ -23,13 +23,9 @@ public final class EulerDiscreteScheduler extends SigmaScheduler {
 
     @Override
     public void setTimesteps(int numInferenceSteps) {
-        float[] ts = spacedTimesteps(numInferenceSteps);
-        double[] sigma = interpolatedSigmas(ts);
-        if (config.useKarrasSigmas()) {
-            sigma = karrasSigmas(sigma, config.sigmaMin(), config.sigmaMax());
-            ts = Tensors.toFloats(timestepsOf(sigma));
-        }
-        sigmas = withFinalZero(sigma);
+        Schedule schedule = schedule(numInferenceSteps, config.sigmaMin(), config.sigmaMax());
+        float[] ts = schedule.timesteps();
+        sigmas = schedule.sigmas();
         if (config.timestepType().equals("continuous") && config.predictionType().equals("v_prediction")) {
             for (int i = 0; i < ts.length; i++) {
                 ts[i] = 0.25f * SleefFloat.log(sigmas[i]);

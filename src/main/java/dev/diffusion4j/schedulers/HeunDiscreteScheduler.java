@@ -18,18 +18,14 @@ public final class HeunDiscreteScheduler extends SigmaScheduler {
     private float dt;
 
     public HeunDiscreteScheduler(SchedulerConfig config) {
-        super(config, "HeunDiscreteScheduler", "epsilon", "v_prediction", "sample");
+        super(config, "epsilon", "v_prediction", "sample");
     }
 
     @Override
     public void setTimesteps(int numInferenceSteps) {
-        float[] ts = spacedTimesteps(numInferenceSteps);
-        double[] sigma = interpolatedSigmas(ts);
-        if (config.useKarrasSigmas()) {
-            sigma = karrasSigmas(sigma, config.sigmaMin(), config.sigmaMax());
-            ts = Tensors.toFloats(timestepsOf(sigma));
-        }
-        float[] once = withFinalZero(sigma);
+        Schedule schedule = schedule(numInferenceSteps, config.sigmaMin(), config.sigmaMax());
+        float[] ts = schedule.timesteps();
+        float[] once = schedule.sigmas();
         int n = ts.length;
         sigmas = new float[2 * n];
         timesteps = new float[2 * n - 1];
@@ -63,11 +59,7 @@ public final class HeunDiscreteScheduler extends SigmaScheduler {
         float sigma = first ? sigmas[stepIndex] : sigmas[stepIndex - 1];
         float sigmaNext = first ? sigmas[stepIndex + 1] : sigmas[stepIndex];
         StepOutput out = Tensors.scoped(sample, () -> {
-            NDArray predOriginal = predictOriginal(modelOutput, sample, first ? sigma : sigmaNext);
-            if (config.clipSample()) {
-                float r = (float) config.clipSampleRange();
-                predOriginal = predOriginal.clip(-r, r);
-            }
+            NDArray predOriginal = clipSample(predictOriginal(modelOutput, sample, first ? sigma : sigmaNext));
             NDArray prev;
             if (first) {
                 // Karras et al. 2022, Algorithm 1, lines 5-6: d_i = (x_i − x̂₀)/σ_i, Euler to σ_{i+1}

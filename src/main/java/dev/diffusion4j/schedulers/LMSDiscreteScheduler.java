@@ -33,20 +33,15 @@ public final class LMSDiscreteScheduler extends SigmaScheduler {
     private final StepHistory derivatives = new StepHistory(ORDER);
 
     public LMSDiscreteScheduler(SchedulerConfig config) {
-        super(config, "LMSDiscreteScheduler", "epsilon", "v_prediction", "sample");
+        super(config, "epsilon", "v_prediction", "sample");
     }
 
     @Override
     public void setTimesteps(int numInferenceSteps) {
-        float[] ts = spacedTimesteps(numInferenceSteps);
-        double[] sigma = interpolatedSigmas(ts);
-        if (config.useKarrasSigmas()) {
-            // unlike Euler, diffusers 0.25's LMS ignores sigma_min/sigma_max
-            sigma = karrasSigmas(sigma, null, null);
-            ts = Tensors.toFloats(timestepsOf(sigma));
-        }
-        sigmas = withFinalZero(sigma);
-        timesteps = ts;
+        // unlike Euler, diffusers 0.25's LMS ignores sigma_min/sigma_max with Karras sigmas
+        Schedule schedule = schedule(numInferenceSteps, null, null);
+        timesteps = schedule.timesteps();
+        sigmas = schedule.sigmas();
         stepIndex = -1;
         derivatives.close();
     }

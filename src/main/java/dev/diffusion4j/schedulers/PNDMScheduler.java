@@ -11,44 +11,29 @@ import dev.diffusion4j.random.TorchGenerator;
  * N steps. Without it, 12 Runge–Kutta (PRK) calls warm the history up first. Prediction types epsilon and
  * v_prediction.
  */
-public final class PNDMScheduler implements Scheduler {
+public final class PNDMScheduler extends DiscreteTimeScheduler {
 
     private static final int PNDM_ORDER = 4;
 
-    private final SchedulerConfig config;
-    private final float[] alphasCumprod;
     private final float finalAlphaCumprod;
     private final StepHistory ets = new StepHistory(PNDM_ORDER);
     private int[] prkTimesteps = new int[0];
-    private float[] timesteps = new float[0];
-    private int numInferenceSteps;
     private int counter;
     private NDArray curSample;
     private NDArray curModelOutput;
 
     public PNDMScheduler(SchedulerConfig config) {
-        if (!config.className().equals("PNDMScheduler")) {
-            throw new IllegalArgumentException("PNDMScheduler needs a PNDMScheduler config, got " + config.className()
-                    + " (use config.fromConfig(\"PNDMScheduler\", overrides))");
-        }
-        Tensors.requirePrediction(config, "epsilon", "v_prediction");
-        this.config = config;
-        this.alphasCumprod = NoiseSchedule.alphasCumprod(NoiseSchedule.betas(config));
+        super(config, "epsilon", "v_prediction");
         this.finalAlphaCumprod = config.setAlphaToOne() ? 1f : alphasCumprod[0];
     }
 
     @Override
-    public SchedulerConfig config() {
-        return config;
-    }
-
-    @Override
     public void setTimesteps(int numInferenceSteps) {
-        double[] grid = NoiseSchedule.spacing(config, numInferenceSteps);
-        int n = grid.length;
+        float[] descending = roundedSpacing(numInferenceSteps);
+        int n = descending.length;
         int[] ascending = new int[n];
         for (int i = 0; i < n; i++) {
-            ascending[i] = (int) Math.rint(grid[n - 1 - i]);
+            ascending[i] = (int) descending[n - 1 - i];
         }
         int[] plms;
         if (config.skipPrkSteps()) {
@@ -108,31 +93,9 @@ public final class PNDMScheduler implements Scheduler {
     }
 
     @Override
-    public float[] timesteps() {
-        return timesteps.clone();
-    }
-
-    @Override
-    public float initNoiseSigma() {
-        return 1f;
-    }
-
-    @Override
-    public int order() {
-        return 1;
-    }
-
-    @Override
-    public NDArray scaleModelInput(NDArray sample, float t) {
-        return sample.duplicate();
-    }
-
-    @Override
     public StepOutput step(NDArray modelOutput, float t, NDArray sample, TorchGenerator generator) {
-        if (numInferenceSteps == 0) {
-            throw new IllegalStateException("PNDMScheduler: call setTimesteps before step");
-        }
-        int timestep = Tensors.discrete(t, config);
+        requireTimesteps();
+        int timestep = discrete(t);
         return Tensors.scoped(sample, () -> {
             NDArray prev = counter < prkTimesteps.length && !config.skipPrkSteps()
                     ? stepPrk(modelOutput, timestep, sample)
@@ -147,7 +110,7 @@ public final class PNDMScheduler implements Scheduler {
 
     /** Runge–Kutta warm-up, PNDM eq. 13 with the pseudo transfer of eq. 11: k1/6 + k2/3 + k3/3 + k4/6. */
     private NDArray stepPrk(NDArray modelOutput, int timestep, NDArray sample) {
-        int halfStep = config.numTrainTimesteps() / numInferenceSteps / 2;
+        int halfStep = stepRatio() / 2;
         int prevTimestep = timestep - (counter % 2 == 1 ? 0 : halfStep);
         int stageTimestep = prkTimesteps[counter / 4 * 4];
         NDArray output = modelOutput;
@@ -176,7 +139,7 @@ public final class PNDMScheduler implements Scheduler {
         if (!config.skipPrkSteps() && ets.size() < 3) {
             throw new IllegalStateException("PNDMScheduler: the PLMS steps need the 12 PRK steps first");
         }
-        int stepSize = config.numTrainTimesteps() / numInferenceSteps;
+        int stepSize = stepRatio();
         int prevTimestep = timestep - stepSize;
         if (counter != 1) {
             ets.push(modelOutput.duplicate());
@@ -210,13 +173,10 @@ public final class PNDMScheduler implements Scheduler {
     /** PNDM eq. 9, the transfer φ(x_t, ε, t, t−δ) of DDIM with eta = 0. */
     private NDArray prevSample(NDArray sample, int timestep, int prevTimestep, NDArray modelOutput) {
         float alphaProdT = alphasCumprod[timestep];
-        float alphaProdTPrev = prevTimestep >= 0 ? alphasCumprod[prevTimestep] : finalAlphaCumprod;
+        float alphaProdTPrev = alphaCumprodPrev(prevTimestep, finalAlphaCumprod);
         float betaProdT = 1f - alphaProdT;
         float betaProdTPrev = 1f - alphaProdTPrev;
-        NDArray eps = modelOutput;
-        if (config.predictionType().equals("v_prediction")) {
-            eps = modelOutput.mul(NoiseSchedule.sqrt(alphaProdT)).add(sample.mul(NoiseSchedule.sqrt(betaProdT)));
-        }
+        NDArray eps = predictEpsilon(modelOutput, sample, alphaProdT);
         float sampleCoeff = NoiseSchedule.sqrt(alphaProdTPrev / alphaProdT);
         float denom = alphaProdT * NoiseSchedule.sqrt(betaProdTPrev)
                 + NoiseSchedule.sqrt(alphaProdT * betaProdT * alphaProdTPrev);
@@ -242,11 +202,6 @@ public final class PNDMScheduler implements Scheduler {
         if (old != null && old != owned) {
             old.close();
         }
-    }
-
-    @Override
-    public NDArray addNoise(NDArray original, NDArray noise, float t) {
-        return Tensors.addNoiseAlphas(original, noise, alphasCumprod[Tensors.discrete(t, config)]);
     }
 
     @Override

@@ -8,27 +8,18 @@ import ai.djl.ndarray.NDArray;
  * interpolated at (fractional) timesteps with a trailing σ = 0, and the position in it is found from the first
  * timestep passed ({@code _init_step_index}), then advanced by each step.
  */
-abstract class SigmaScheduler implements Scheduler {
+abstract class SigmaScheduler extends BaseScheduler {
 
-    final SchedulerConfig config;
-    final float[] alphasCumprod;
     /** σ(t) for t = 0..T−1, float32 (ascending in t). */
     final float[] trainSigmas;
     final float[] logSigmas;
-    float[] timesteps = new float[0];
     /** The schedule's σ, one per timestep plus a final 0. */
     float[] sigmas = new float[0];
     /** Index of the current timestep, or −1 until the first scaleModelInput/step call. */
     int stepIndex = -1;
 
-    SigmaScheduler(SchedulerConfig config, String className, String... predictionTypes) {
-        if (!config.className().equals(className)) {
-            throw new IllegalArgumentException(className + " needs a " + className + " config, got "
-                    + config.className() + " (use config.fromConfig(\"" + className + "\", overrides))");
-        }
-        Tensors.requirePrediction(config, predictionTypes);
-        this.config = config;
-        this.alphasCumprod = NoiseSchedule.alphasCumprod(NoiseSchedule.betas(config));
+    SigmaScheduler(SchedulerConfig config, String... predictionTypes) {
+        super(config, predictionTypes);
         if (config.has("rescale_betas_zero_snr") && config.rescaleBetasZeroSnr()) {
             // diffusers keeps the last σ finite: ᾱ_T = 2⁻²⁴ instead of 0
             alphasCumprod[alphasCumprod.length - 1] = 0x1p-24f;
@@ -37,9 +28,21 @@ abstract class SigmaScheduler implements Scheduler {
         this.logSigmas = NoiseSchedule.log(trainSigmas);
     }
 
-    @Override
-    public SchedulerConfig config() {
-        return config;
+    /** Timesteps in calling order and their σ, with the final σ = 0 appended. */
+    record Schedule(float[] timesteps, float[] sigmas) {}
+
+    /**
+     * The configured spacing's timesteps and σ; with use_karras_sigmas, Karras σ between {@code sigmaMin} and
+     * {@code sigmaMax} (null: the interpolated ends) and the timesteps of those σ instead.
+     */
+    Schedule schedule(int numInferenceSteps, Double sigmaMin, Double sigmaMax) {
+        float[] ts = spacedTimesteps(numInferenceSteps);
+        double[] sigma = interpolatedSigmas(ts);
+        if (config.useKarrasSigmas()) {
+            sigma = karrasSigmas(sigma, sigmaMin, sigmaMax);
+            ts = Tensors.toFloats(timestepsOf(sigma));
+        }
+        return new Schedule(ts, withFinalZero(sigma));
     }
 
     /** The configured spacing as float32 timesteps (np.float32 in diffusers), descending. */
@@ -80,11 +83,6 @@ abstract class SigmaScheduler implements Scheduler {
         return out;
     }
 
-    @Override
-    public float[] timesteps() {
-        return timesteps.clone();
-    }
-
     /** The σ schedule: one per entry of {@link #timesteps()} and a final one (0). */
     public float[] sigmas() {
         return sigmas.clone();
@@ -100,15 +98,8 @@ abstract class SigmaScheduler implements Scheduler {
         return spacing.equals("linspace") || spacing.equals("trailing") ? max : NoiseSchedule.sqrt(max * max + 1f);
     }
 
-    @Override
-    public int order() {
-        return 1;
-    }
-
     void initStepIndex(float t) {
-        if (sigmas.length == 0) {
-            throw new IllegalStateException(config.className() + ": call setTimesteps first");
-        }
+        requireTimesteps();
         if (stepIndex < 0) {
             stepIndex = Tensors.indexOf(timesteps, t, config.className());
         }
@@ -144,14 +135,8 @@ abstract class SigmaScheduler implements Scheduler {
     /** x_t = x₀ + σ_t·ε (one σ for the batch). */
     @Override
     public NDArray addNoise(NDArray original, NDArray noise, float t) {
-        if (sigmas.length == 0) {
-            throw new IllegalStateException(config.className() + ": call setTimesteps first");
-        }
+        requireTimesteps();
         float sigma = sigmas[Tensors.indexOf(timesteps, t, config.className())];
         return Tensors.scopedArray(original, () -> original.add(noise.mul(sigma)));
     }
-
-    /** Nothing to release unless a subclass keeps step history. */
-    @Override
-    public void close() {}
 }

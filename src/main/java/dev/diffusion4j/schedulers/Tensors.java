@@ -4,10 +4,9 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import dev.diffusion4j.random.TorchGenerator;
-import java.util.List;
 import java.util.function.Supplier;
 
-/** NDArray plumbing shared by the schedulers: ownership of results, noise draws, the ᾱ-based forward process. */
+/** NDArray plumbing shared by the schedulers: ownership of results, noise draws, positions in the schedule. */
 final class Tensors {
 
     private Tensors() {}
@@ -51,22 +50,6 @@ final class Tensors {
         return generator.randn(like.getManager(), shape);
     }
 
-    /** DDPM eq. 4, x_t = sqrt(ᾱ_t)·x₀ + sqrt(1 − ᾱ_t)·ε, with ᾱ_t a float32 table entry. */
-    static NDArray addNoiseAlphas(NDArray original, NDArray noise, float alphaCumprod) {
-        return scopedArray(original, () -> original.mul(NoiseSchedule.sqrt(alphaCumprod))
-                .add(noise.mul(NoiseSchedule.sqrt(1f - alphaCumprod))));
-    }
-
-    /** The integer training timestep a discrete-time scheduler is given as a float. */
-    static int discrete(float t, SchedulerConfig config) {
-        int i = (int) t;
-        if (i != t || i < 0 || i >= config.numTrainTimesteps()) {
-            throw new IllegalArgumentException(config.className() + ": timestep " + t
-                    + " is not one of its integer training timesteps 0.." + (config.numTrainTimesteps() - 1));
-        }
-        return i;
-    }
-
     /** Index of {@code t} in {@code timesteps}, the second occurrence if it is listed twice (diffusers 0.25). */
     static int indexOf(float[] timesteps, float t, String who) {
         int first = -1;
@@ -83,14 +66,6 @@ final class Tensors {
                     + " and pass one of timesteps()");
         }
         return first;
-    }
-
-    /** Fails fast unless the config's prediction_type is one this scheduler implements. */
-    static void requirePrediction(SchedulerConfig config, String... supported) {
-        if (!List.of(supported).contains(config.predictionType())) {
-            throw new IllegalArgumentException(config.className() + ": prediction_type '" + config.predictionType()
-                    + "' is not supported, expected one of " + List.of(supported));
-        }
     }
 
     static float[] toFloats(double[] values) {

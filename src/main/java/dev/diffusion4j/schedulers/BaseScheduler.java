@@ -1,0 +1,66 @@
+package dev.diffusion4j.schedulers;
+
+import ai.djl.ndarray.NDArray;
+import java.util.List;
+
+/**
+ * What every scheduler here shares: a config of its own class with a prediction type it implements, the training
+ * noise schedule ᾱ_t that config defines, and the schedule of the last {@link #setTimesteps} call.
+ */
+abstract class BaseScheduler implements Scheduler {
+
+    final SchedulerConfig config;
+    /** ᾱ_t for t = 0..T−1, float32. */
+    final float[] alphasCumprod;
+    /** The schedule in calling order; empty until {@link #setTimesteps}. */
+    float[] timesteps = new float[0];
+
+    /** Fails fast unless {@code config} is for this class and its prediction_type is one of {@code predictionTypes}. */
+    BaseScheduler(SchedulerConfig config, String... predictionTypes) {
+        String className = getClass().getSimpleName();
+        if (!config.className().equals(className)) {
+            throw new IllegalArgumentException(className + " needs a " + className + " config, got "
+                    + config.className() + " (use config.fromConfig(\"" + className + "\", overrides))");
+        }
+        if (!List.of(predictionTypes).contains(config.predictionType())) {
+            throw new IllegalArgumentException(className + ": prediction_type '" + config.predictionType()
+                    + "' is not supported, expected one of " + List.of(predictionTypes));
+        }
+        this.config = config;
+        this.alphasCumprod = NoiseSchedule.alphasCumprod(NoiseSchedule.betas(config));
+    }
+
+    @Override
+    public SchedulerConfig config() {
+        return config;
+    }
+
+    @Override
+    public float[] timesteps() {
+        return timesteps.clone();
+    }
+
+    @Override
+    public int order() {
+        return 1;
+    }
+
+    void requireTimesteps() {
+        if (timesteps.length == 0) {
+            throw new IllegalStateException(config.className() + ": call setTimesteps first");
+        }
+    }
+
+    /** clip_sample: x̂₀ clamped to ±clip_sample_range (only for configs that have the key). */
+    NDArray clipSample(NDArray predOriginal) {
+        if (!config.clipSample()) {
+            return predOriginal;
+        }
+        float r = (float) config.clipSampleRange();
+        return predOriginal.clip(-r, r);
+    }
+
+    /** Nothing to release unless a subclass keeps step history. */
+    @Override
+    public void close() {}
+}
