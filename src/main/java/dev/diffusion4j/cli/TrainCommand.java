@@ -83,8 +83,17 @@ final class TrainCommand implements Callable<Integer> {
             description = "Scheduler class written to the exported model (default: ${DEFAULT-VALUE}).")
     String exportScheduler;
 
+    @Option(names = "--export-dtype", defaultValue = "fp16", description = "Weight type of the exported model: fp16 "
+            + "(half the size) or fp32 (default: ${DEFAULT-VALUE}).")
+    String exportDtype;
+
     @Override
     public Integer call() throws IOException {
+        DataType storeType = switch (exportDtype) {
+            case "fp16" -> DataType.FLOAT16;
+            case "fp32" -> DataType.FLOAT32;
+            default -> throw new UsageException("--export-dtype must be fp16 or fp32, got " + exportDtype);
+        };
         TrainingData data = common.trainingData();
         TrainOptions options = common.options();
         Path tok = tokenizer != null ? tokenizer : DefaultModel.home().resolve("models").resolve(DefaultModel.NAME)
@@ -121,12 +130,14 @@ final class TrainCommand implements Callable<Integer> {
             DiffusionTrainer.Result r = DiffusionTrainer.train(
                     new DiffusionTrainer.Models(unet, te, tokenizer, vaeModel, noise), data, common.resolution,
                     uncondProb, options, meta, progress, step -> {
-                        export(options, unetConfig, textConfig, tok, exported, modelDir);
+                        export(options, unetConfig, textConfig, tok, exported, modelDir, storeType);
                         if (step == options.steps() || (common.sampleEvery > 0 && step % common.sampleEvery == 0)) {
                             samples(live, common.output.resolve(String.format("samples-%06d.png", step)));
                             progress.onMessage("step " + step + ": exported " + modelDir + ", samples written");
                         }
                     });
+            // also after a resumed run that had no steps left: re-exports the last checkpoint
+            export(options, unetConfig, textConfig, tok, exported, modelDir, storeType);
             System.out.println(modelDir.toAbsolutePath());
             System.err.printf("%d steps in %s, final loss %.4f%n", r.steps(), ProgressBar.format(r.seconds()),
                     r.finalLoss());
@@ -164,12 +175,12 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     private void export(TrainOptions o, UNet2DConditionConfig unetConfig, ClipTextConfig textConfig, Path tok,
-                        SchedulerConfig scheduler, Path modelDir) {
+                        SchedulerConfig scheduler, Path modelDir, DataType storeType) {
         try (NDManager m = NDManager.newBaseManager()) {
             Checkpoint c = Checkpoint.load(o.checkpointFile(), m);
             var ema = DiffusionTrainer.emaWeights(c);
             ModelExport.write(modelDir, unetConfig, ema.get("unet"), textConfig, ema.get("text_encoder"), tok, vae,
-                    scheduler);
+                    scheduler, storeType);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -1,6 +1,7 @@
 package dev.diffusion4j.train;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import dev.diffusion4j.io.Json;
@@ -26,16 +27,16 @@ public final class ModelExport {
 
     public static void write(Path dir, UNet2DConditionConfig unetConfig, Map<String, NDArray> unet,
                              ClipTextConfig textConfig, Map<String, NDArray> textEncoder, Path tokenizerDir,
-                             Path vaeDir, SchedulerConfig scheduler) throws IOException {
+                             Path vaeDir, SchedulerConfig scheduler, DataType storeType) throws IOException {
         Path tmp = dir.resolveSibling("." + dir.getFileName() + ".tmp");
         deleteTree(tmp);
         Files.createDirectories(tmp.resolve("unet"));
         Files.createDirectories(tmp.resolve("text_encoder"));
         Files.createDirectories(tmp.resolve("scheduler"));
         Json.write(tmp.resolve("unet/config.json"), unetConfig.toJson());
-        SafeTensors.write(tmp.resolve("unet/diffusion_pytorch_model.safetensors"), unet, Map.of("format", "pt"));
+        writeWeights(tmp.resolve("unet/diffusion_pytorch_model.safetensors"), unet, storeType);
         Json.write(tmp.resolve("text_encoder/config.json"), textConfig.toJson());
-        SafeTensors.write(tmp.resolve("text_encoder/model.safetensors"), textEncoder, Map.of("format", "pt"));
+        writeWeights(tmp.resolve("text_encoder/model.safetensors"), textEncoder, storeType);
         copyTree(tokenizerDir, tmp.resolve("tokenizer"));
         copyTree(vaeDir, tmp.resolve("vae"));
         JsonObject sched = new JsonObject();
@@ -50,6 +51,21 @@ public final class ModelExport {
         }
         Files.move(tmp, dir);
         deleteTree(old);
+    }
+
+    /** Weights as {@code storeType} (fp16 halves the shipped size; the loader widens them back to fp32). */
+    private static void writeWeights(Path file, Map<String, NDArray> weights, DataType storeType) throws IOException {
+        Map<String, NDArray> out = new java.util.LinkedHashMap<>();
+        weights.forEach((k, v) -> out.put(k, v.getDataType() == storeType ? v : v.toType(storeType, true)));
+        try {
+            SafeTensors.write(file, out, Map.of("format", "pt"));
+        } finally {
+            out.forEach((k, v) -> {
+                if (v != weights.get(k)) {
+                    v.close();
+                }
+            });
+        }
     }
 
     private static JsonObject modelIndex(String schedulerClass) {
