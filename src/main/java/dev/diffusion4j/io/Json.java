@@ -34,6 +34,20 @@ public final class Json {
         }
     }
 
+    /**
+     * Reads a config file into a record with {@code parse}; a bad value (wrong type, unsupported setting) fails as an
+     * IOException naming the file.
+     */
+    public static <T> T readConfig(Path file, java.util.function.Function<JsonObject, T> parse) throws IOException {
+        JsonObject o = readObject(file);
+        try {
+            return parse.apply(o);
+        } catch (IllegalArgumentException | IllegalStateException | UnsupportedOperationException
+                 | ClassCastException e) {
+            throw new IOException(file + ": " + e.getMessage(), e);
+        }
+    }
+
     public static int getInt(JsonObject o, String key, int dflt) {
         JsonElement e = o.get(key);
         return e == null || e.isJsonNull() ? dflt : e.getAsInt();

@@ -39,11 +39,7 @@ public record ClipTextConfig(int vocabSize, int hiddenSize, int intermediateSize
     }
 
     public static ClipTextConfig read(Path configJson) throws IOException {
-        try {
-            return from(Json.readObject(configJson));
-        } catch (IllegalArgumentException | IllegalStateException | UnsupportedOperationException e) {
-            throw new IOException(configJson + ": " + e.getMessage(), e);
-        }
+        return Json.readConfig(configJson, ClipTextConfig::from);
     }
 
     /** This config as transformers writes {@code text_encoder/config.json}. */

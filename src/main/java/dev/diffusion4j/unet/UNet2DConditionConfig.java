@@ -86,11 +86,7 @@ public record UNet2DConditionConfig(int inChannels, int outChannels, int[] block
     }
 
     public static UNet2DConditionConfig read(Path configJson) throws IOException {
-        try {
-            return from(Json.readObject(configJson));
-        } catch (IllegalArgumentException | IllegalStateException | UnsupportedOperationException e) {
-            throw new IOException(configJson + ": " + e.getMessage(), e);
-        }
+        return Json.readConfig(configJson, UNet2DConditionConfig::from);
     }
 
     private static int[] fill(int n, int v) {

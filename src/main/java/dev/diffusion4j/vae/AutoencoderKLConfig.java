@@ -44,11 +44,7 @@ public record AutoencoderKLConfig(int inChannels, int outChannels, int latentCha
     }
 
     public static AutoencoderKLConfig read(Path configJson) throws IOException {
-        try {
-            return from(Json.readObject(configJson));
-        } catch (IllegalArgumentException | IllegalStateException | UnsupportedOperationException e) {
-            throw new IOException(configJson + ": " + e.getMessage(), e);
-        }
+        return Json.readConfig(configJson, AutoencoderKLConfig::from);
     }
 
     /** Pixels per latent cell: {@code 2^(levels-1)}. */

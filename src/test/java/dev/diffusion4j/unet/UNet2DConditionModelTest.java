@@ -77,6 +77,17 @@ class UNet2DConditionModelTest {
     }
 
     @Test
+    void anUnsupportedConfigNamesTheFileAndTheProblem(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path f = dir.resolve("config.json");
+        java.nio.file.Files.writeString(f, "{\"down_block_types\": [\"SimpleCrossAttnDownBlock2D\"], "
+                + "\"up_block_types\": [\"UpBlock2D\"], \"block_out_channels\": [32]}");
+        java.io.IOException e = assertThrows(java.io.IOException.class, () -> UNet2DConditionConfig.read(f));
+        assertTrue(e.getMessage().startsWith(f + ": unsupported down block type SimpleCrossAttnDownBlock2D"),
+                e.getMessage());
+    }
+
+    @Test
     void sd15ConfigHasTheParameterCountDiffusersReports() {
         // runwayml/stable-diffusion-v1-5's UNet has 859,520,964 parameters; built without allocating any weights
         assertEquals(859_520_964L, new UNet2DConditionModel(UNet2DConditionConfig.sd15(), null).parameterCount());
