@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.diffusion4j.tensor.Engines;
+import dev.diffusion4j.tensor.Profiler;
 import dev.diffusion4j.text.ClipTextConfig;
 import dev.diffusion4j.text.ClipTextModel;
 import dev.diffusion4j.unet.UNet2DConditionConfig;
@@ -38,6 +39,9 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--json", description = "Print one JSON object on stdout.")
     boolean json;
+
+    @Option(names = "--profile", description = "Also time one UNet call per operation kind.")
+    boolean profile;
 
     @Option(names = "--skip", split = ",", description = "Parts to skip: text_encoder, unet, vae.")
     java.util.Set<String> skip = java.util.Set.of();
@@ -76,6 +80,13 @@ final class BenchCommand implements Callable<Integer> {
                 time(() -> unet.forward(sample, t, ctx)); // warm-up: oneDNN picks its kernels on the first call
                 unetS = time(() -> unet.forward(sample, t, ctx));
                 log("UNet call %dx%d with CFG (batch 2): %.2f s", size, size, unetS);
+                if (profile) {
+                    Profiler.reset();
+                    Profiler.enable(true);
+                    double total = time(() -> unet.forward(sample, t, ctx));
+                    Profiler.enable(false);
+                    printProfile(total);
+                }
             }
             if (!skip.contains("vae")) {
                 NDArray z = m.randomNormal(new Shape(1, 4, lat, lat)).toType(dt, false);
@@ -93,6 +104,17 @@ final class BenchCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "peak RSS: %d MB%n", rss);
         }
         return 0;
+    }
+
+    private void printProfile(double total) {
+        log("profile of one UNet call (%.2f s):", total);
+        double known = 0;
+        for (var e : Profiler.totals().entrySet()) {
+            double s = e.getValue()[0] / 1e9;
+            known += s;
+            log("  %-30s %7.2f s %5.1f%%  (%d calls)", e.getKey(), s, 100 * s / total, e.getValue()[1]);
+        }
+        log("  %-30s %7.2f s %5.1f%%", "other (adds, reshapes, scopes)", total - known, 100 * (total - known) / total);
     }
 
     private void log(String format, Object... args) {

@@ -25,6 +25,7 @@ public final class Attention {
      * @param causal mask keys after each query position (CLIP's causal text attention)
      */
     public static NDArray multiHead(NDArray q, NDArray k, NDArray v, int heads, float scale, boolean causal) {
+        long t0 = Profiler.start();
         Shape qs = q.getShape();
         long b = qs.get(0);
         long lq = qs.get(1);
@@ -48,9 +49,10 @@ public final class Attention {
                 parts[i] = Scopes.scoped(() -> attend(qc, kt, vh,
                         causal ? causalMask(q.getManager(), start, end, lk, q.getDataType()) : null));
             }
-            out = Ops.cat(1, parts);
+            out = ai.djl.ndarray.NDArrays.concat(new ai.djl.ndarray.NDList(parts), 1);
         }
-        return out.reshape(b, heads, lq, d).transpose(0, 2, 1, 3).reshape(b, lq, inner);
+        return Profiler.stop("attention (matmul + softmax)", t0,
+                out.reshape(b, heads, lq, d).transpose(0, 2, 1, 3).reshape(b, lq, inner));
     }
 
     private static NDArray heads(NDArray x, long b, long len, int heads, long d) {

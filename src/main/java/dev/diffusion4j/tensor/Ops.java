@@ -19,19 +19,25 @@ public final class Ops {
 
     /** {@code x · Wᵀ + b} (torch.nn.functional.linear); {@code bias} may be null. */
     public static NDArray linear(NDArray x, NDArray weight, NDArray bias) {
-        return bias == null ? Linear.linear(x, weight).singletonOrThrow() : Linear.linear(x, weight, bias).singletonOrThrow();
+        long t0 = Profiler.start();
+        NDArray y = bias == null ? Linear.linear(x, weight).singletonOrThrow()
+                : Linear.linear(x, weight, bias).singletonOrThrow();
+        return Profiler.stop("linear", t0, y);
     }
 
     /** 2-D convolution over NCHW with square stride/padding; {@code bias} may be null. */
     public static NDArray conv2d(NDArray x, NDArray weight, NDArray bias, int stride, int padding) {
-        return x.getNDArrayInternal().convolution(x, weight, bias, new Shape(stride, stride),
-                new Shape(padding, padding), new Shape(1, 1), 1).singletonOrThrow();
+        long t0 = Profiler.start();
+        return Profiler.stop("conv2d", t0, x.getNDArrayInternal().convolution(x, weight, bias, new Shape(stride, stride),
+                new Shape(padding, padding), new Shape(1, 1), 1).singletonOrThrow());
     }
 
     /** LayerNorm over the last dimension. */
     public static NDArray layerNorm(NDArray x, NDArray gamma, NDArray beta, float eps) {
-        return LayerNorm.layerNorm(x, new Shape(x.getShape().get(x.getShape().dimension() - 1)), gamma, beta, eps)
-                .singletonOrThrow();
+        long t0 = Profiler.start();
+        Shape last = new Shape(x.getShape().get(x.getShape().dimension() - 1));
+        return Profiler.stop("layer_norm", t0, LayerNorm.layerNorm(x, last, gamma, beta, eps)
+                .singletonOrThrow());
     }
 
     /**
@@ -39,6 +45,7 @@ public final class Ops {
      * than a mean/var composition), then the per-channel affine.
      */
     public static NDArray groupNorm(NDArray x, int groups, NDArray gamma, NDArray beta, float eps) {
+        long t0 = Profiler.start();
         Shape s = x.getShape();
         long n = s.get(0);
         long c = s.get(1);
@@ -51,22 +58,25 @@ public final class Ops {
         long[] affine = new long[s.dimension()];
         java.util.Arrays.fill(affine, 1);
         affine[1] = c;
-        return normed.mul(gamma.reshape(affine)).add(beta.reshape(affine));
+        return Profiler.stop("group_norm", t0, normed.mul(gamma.reshape(affine)).add(beta.reshape(affine)));
     }
 
     /** SiLU / swish: {@code x·σ(x)}. */
     public static NDArray silu(NDArray x) {
-        return Activation.swish(x, 1f);
+        long t0 = Profiler.start();
+        return Profiler.stop("silu", t0, Activation.swish(x, 1f));
     }
 
     /** Exact (erf) GELU, torch's default. */
     public static NDArray gelu(NDArray x) {
-        return Activation.gelu(x);
+        long t0 = Profiler.start();
+        return Profiler.stop("gelu", t0, Activation.gelu(x));
     }
 
     /** CLIP's quick_gelu: {@code x·σ(1.702x)}. */
     public static NDArray quickGelu(NDArray x) {
-        return x.mul(Activation.sigmoid(x.mul(1.702f)));
+        long t0 = Profiler.start();
+        return Profiler.stop("quick_gelu", t0, x.mul(Activation.sigmoid(x.mul(1.702f))));
     }
 
     /** Softmax over the last axis, computed by torch in the input's dtype. */
@@ -76,24 +86,28 @@ public final class Ops {
 
     /** Nearest-neighbour 2× upsampling of NCHW (exactly torch's {@code interpolate(scale_factor=2, mode="nearest")}). */
     public static NDArray upsampleNearest2x(NDArray x) {
+        long t0 = Profiler.start();
         Shape s = x.getShape();
-        return x.reshape(s.get(0), s.get(1), s.get(2), 1, s.get(3), 1)
+        return Profiler.stop("upsample", t0, x.reshape(s.get(0), s.get(1), s.get(2), 1, s.get(3), 1)
                 .broadcast(s.get(0), s.get(1), s.get(2), 2, s.get(3), 2)
-                .reshape(s.get(0), s.get(1), s.get(2) * 2, s.get(3) * 2);
+                .reshape(s.get(0), s.get(1), s.get(2) * 2, s.get(3) * 2));
     }
 
     /** Nearest-neighbour resize of NCHW to an explicit size (torch's {@code interpolate(size=..., mode="nearest")}). */
     public static NDArray upsampleNearest(NDArray x, long height, long width) {
-        return JniUtils.interpolate((PtNDArray) x, new long[] {height, width}, 0, false);
+        long t0 = Profiler.start();
+        return Profiler.stop("upsample", t0, JniUtils.interpolate((PtNDArray) x, new long[] {height, width}, 0, false));
     }
 
     /** Constant padding of the last two dimensions: {@code (left, right, top, bottom)} as torch's F.pad. */
     public static NDArray pad2d(NDArray x, int left, int right, int top, int bottom) {
-        return JniUtils.pad((PtNDArray) x, new long[] {left, right, top, bottom}, 0);
+        long t0 = Profiler.start();
+        return Profiler.stop("pad", t0, JniUtils.pad((PtNDArray) x, new long[] {left, right, top, bottom}, 0));
     }
 
     /** Concatenation along {@code axis}. */
     public static NDArray cat(int axis, NDArray... parts) {
-        return NDArrays.concat(new ai.djl.ndarray.NDList(parts), axis);
+        long t0 = Profiler.start();
+        return Profiler.stop("cat", t0, NDArrays.concat(new ai.djl.ndarray.NDList(parts), axis));
     }
 }
