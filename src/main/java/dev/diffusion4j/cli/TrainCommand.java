@@ -83,6 +83,10 @@ final class TrainCommand implements Callable<Integer> {
             description = "Scheduler class written to the exported model (default: ${DEFAULT-VALUE}).")
     String exportScheduler;
 
+    @Option(names = "--init-from", description = "Start from this diffusers model's UNet and text encoder (its "
+            + "configs replace the size options) instead of random weights, e.g. to continue the built-in model.")
+    Path initFrom;
+
     @Option(names = "--export-dtype", defaultValue = "fp16", description = "Weight type of the exported model: fp16 "
             + "(half the size) or fp32 (default: ${DEFAULT-VALUE}).")
     String exportDtype;
@@ -110,8 +114,14 @@ final class TrainCommand implements Callable<Integer> {
         UNet2DConditionConfig unetConfig;
         ClipTextConfig textConfig;
         try {
-            unetConfig = unetConfig(vaeConfig);
-            textConfig = new ClipTextConfig(49408, textHidden, textHidden * 4, textLayers, heads, 77, "gelu", 1e-5f, 2);
+            if (initFrom != null) {
+                unetConfig = UNet2DConditionConfig.read(initFrom.resolve("unet/config.json"));
+                textConfig = ClipTextConfig.read(initFrom.resolve("text_encoder/config.json"));
+            } else {
+                unetConfig = unetConfig(vaeConfig);
+                textConfig = new ClipTextConfig(49408, textHidden, textHidden * 4, textLayers, heads, 77, "gelu",
+                        1e-5f, 2);
+            }
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
@@ -120,8 +130,14 @@ final class TrainCommand implements Callable<Integer> {
         SchedulerConfig exported = noise.fromConfig(exportScheduler, Map.of());
         ClipTokenizer tokenizer = ClipTokenizer.load(tok);
         try (AutoencoderKL vaeModel = loadVae(vaeConfig);
-             UNet2DConditionModel unet = UNet2DConditionModel.random(unetConfig, DataType.FLOAT32, common.seed);
-             ClipTextModel te = ClipTextModel.random(textConfig, DataType.FLOAT32, common.seed + 1)) {
+             UNet2DConditionModel unet = initFrom != null
+                     ? load(initFrom.resolve("unet/diffusion_pytorch_model.safetensors"),
+                             w -> UNet2DConditionModel.load(unetConfig, w, DataType.FLOAT32))
+                     : UNet2DConditionModel.random(unetConfig, DataType.FLOAT32, common.seed);
+             ClipTextModel te = initFrom != null
+                     ? load(initFrom.resolve("text_encoder/model.safetensors"),
+                             w -> ClipTextModel.load(textConfig, w, DataType.FLOAT32))
+                     : ClipTextModel.random(textConfig, DataType.FLOAT32, common.seed + 1)) {
             Map<String, String> meta = Map.of("unet_config", unetConfig.toJson().toString(),
                     "text_encoder_config", textConfig.toJson().toString());
             Path modelDir = common.output.resolve("model");
@@ -168,9 +184,13 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     private AutoencoderKL loadVae(AutoencoderKLConfig config) throws IOException {
-        Path weights = vae.resolve("diffusion_pytorch_model.safetensors");
+        return load(vae.resolve("diffusion_pytorch_model.safetensors"), w -> AutoencoderKL.load(config, w,
+                DataType.FLOAT32));
+    }
+
+    private static <M> M load(Path weights, java.util.function.Function<WeightSource, M> build) throws IOException {
         try (SafeTensors st = SafeTensors.open(weights)) {
-            return AutoencoderKL.load(config, WeightSource.of(st), DataType.FLOAT32);
+            return build.apply(WeightSource.of(st));
         }
     }
 

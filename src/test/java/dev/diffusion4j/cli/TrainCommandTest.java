@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.diffusion4j.io.Png;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -72,5 +73,36 @@ class TrainCommandTest {
         GenerateCommandTest.Run r = run("train-vae", "--data", "shapes", "--steps", "0", "-o", dir.toString());
         assertEquals(2, r.code(), r.err());
         assertTrue(r.err().contains("--steps must be ≥ 1"), r.err());
+    }
+
+    @Test
+    void trainsExportsADiffusersModelThatGeneratesAndContinuesFromIt() throws Exception {
+        Path vae = dir.resolve("vae");
+        GenerateCommandTest.Run r = run("train-vae", "--data", "shapes", "--resolution", "16", "--steps", "2",
+                "--batch", "2", "--channels", "8,16", "--norm-groups", "4", "-o", vae.toString());
+        assertEquals(0, r.code(), r.err());
+        Path ldm = dir.resolve("ldm");
+        String[] tiny = {"--data", "shapes", "--resolution", "16", "--steps", "2", "--batch", "2",
+                "--unet-channels", "16,32", "--heads", "2", "--text-hidden", "16", "--text-layers", "1",
+                "--sample-every", "0", "--vae", vae.resolve("vae").toString(),
+                "--tokenizer", dev.diffusion4j.Fixtures.tinySd1().resolve("tokenizer").toString()};
+        r = run(concat(new String[] {"train", "-o", ldm.toString()}, tiny));
+        assertEquals(0, r.code(), r.err());
+        Path model = ldm.resolve("model");
+        assertTrue(Files.exists(model.resolve("model_index.json")));
+        Path png = dir.resolve("out.png");
+        r = run("generate", "-m", model.toString(), "-p", "a red circle", "--steps", "2", "-o", png.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(Png.readText(png).get("parameters").contains("Sampler: DPM++ 2M"));
+
+        r = run(concat(new String[] {"train", "-o", dir.resolve("more").toString(), "--init-from", model.toString()},
+                tiny));
+        assertEquals(0, r.code(), r.err());
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
     }
 }
