@@ -155,8 +155,9 @@ final class TrainCommand implements Callable<Integer> {
             // also after a resumed run that had no steps left: re-exports the last checkpoint
             export(options, unetConfig, textConfig, tok, exported, modelDir, storeType);
             System.out.println(modelDir.toAbsolutePath());
-            System.err.printf("%d steps in %s, final loss %.4f%n", r.steps(), ProgressBar.format(r.seconds()),
-                    r.finalLoss());
+            System.err.printf("%d steps in %s%s%n", r.steps(), ProgressBar.format(r.seconds()),
+                    Float.isNaN(r.finalLoss()) ? " (none left to run: re-exported the checkpoint)"
+                            : String.format(", final loss %.4f", r.finalLoss()));
         }
         return 0;
     }
