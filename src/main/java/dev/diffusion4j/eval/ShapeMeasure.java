@@ -30,35 +30,32 @@ record ShapeMeasure(double softWidth, double softHeight, double fillRatio, doubl
         double full = quantile(members, memberCount, value);
         double[] columnMax = new double[width];
         double[] rowMax = new double[height];
+        // each pixel of the region and its ring with its coverage: edge pixels count by how much of them is inside
+        int n = memberCount + ringCount;
+        int[] pixels = new int[n];
+        double[] cover = new double[n];
+        System.arraycopy(members, 0, pixels, 0, memberCount);
+        System.arraycopy(ring, 0, pixels, memberCount, ringCount);
         double sum = 0;
         double sumY = 0;
-        for (int pass = 0; pass < 2; pass++) {
-            int[] pixels = pass == 0 ? members : ring;
-            int count = pass == 0 ? memberCount : ringCount;
-            for (int i = 0; i < count; i++) {
-                int p = pixels[i];
-                double c = Math.min(1, value[p] / full);
-                int x = p % width;
-                int y = p / width;
-                columnMax[x] = Math.max(columnMax[x], c);
-                rowMax[y] = Math.max(rowMax[y], c);
-                sum += c;
-                sumY += c * (y + 0.5);
-            }
+        for (int i = 0; i < n; i++) {
+            int p = pixels[i];
+            double c = Math.min(1, value[p] / full);
+            cover[i] = c;
+            int x = p % width;
+            int y = p / width;
+            columnMax[x] = Math.max(columnMax[x], c);
+            rowMax[y] = Math.max(rowMax[y], c);
+            sum += c;
+            sumY += c * (y + 0.5);
         }
         double meanY = sumY / sum;
         double m2 = 0;
         double m3 = 0;
-        for (int pass = 0; pass < 2; pass++) {
-            int[] pixels = pass == 0 ? members : ring;
-            int count = pass == 0 ? memberCount : ringCount;
-            for (int i = 0; i < count; i++) {
-                int p = pixels[i];
-                double c = Math.min(1, value[p] / full);
-                double d = p / width + 0.5 - meanY;
-                m2 += c * d * d;
-                m3 += c * d * d * d;
-            }
+        for (int i = 0; i < n; i++) {
+            double d = pixels[i] / width + 0.5 - meanY;
+            m2 += cover[i] * d * d;
+            m3 += cover[i] * d * d * d;
         }
         m2 /= sum;
         m3 /= sum;
