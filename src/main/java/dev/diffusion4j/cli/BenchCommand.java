@@ -1,5 +1,6 @@
 package dev.diffusion4j.cli;
 
+import dev.diffusion4j.tensor.Tensors;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
@@ -76,7 +77,7 @@ final class BenchCommand implements Callable<Integer> {
             if (!skip.contains("unet")) {
                 NDArray ctx = m.randomNormal(new Shape(2, 77, 768)).toType(dt, false);
                 NDArray sample = m.randomNormal(new Shape(2, 4, lat, lat)).toType(dt, false);
-                NDArray t = m.create(500f);
+                NDArray t = Tensors.scalar(m, 500f);
                 time(() -> unet.forward(sample, t, ctx)); // warm-up: oneDNN picks its kernels on the first call
                 unetS = time(() -> unet.forward(sample, t, ctx));
                 log("UNet call %dx%d with CFG (batch 2): %.2f s", size, size, unetS);

@@ -65,9 +65,8 @@ public interface WeightSource {
 
             @Override
             public NDArray load(String name, NDManager manager, DataType dtype) {
-                NDArray a = arrays.get(name).toType(dtype, true);
-                NDArray copy = manager.create(a.toByteBuffer(), a.getShape(), dtype);
-                a.close();
+                NDArray copy = arrays.get(name).toType(dtype, true);
+                copy.attach(manager);
                 return copy;
             }
         };

@@ -1,5 +1,6 @@
 package dev.diffusion4j.pipelines;
 
+import dev.diffusion4j.tensor.Tensors;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -84,7 +85,7 @@ abstract class DiffusionPipeline {
         for (int i = 0; i < prompts.size(); i++) {
             System.arraycopy(model.tokenizer().inputIds(prompts.get(i)), 0, ids, i * len, len);
         }
-        NDArray input = m.create(ids, new Shape(prompts.size(), len));
+        NDArray input = Tensors.of(m, ids, new Shape(prompts.size(), len));
         return model.textEncoder().forward(input, clipSkip).lastHiddenState();
     }
 
@@ -110,7 +111,7 @@ abstract class DiffusionPipeline {
             try (NDScope s = new NDScope()) {
                 NDArray input = cfg ? Ops.cat(0, latents, latents) : latents;
                 input = scheduler.scaleModelInput(input, t);
-                NDArray output = model.unet().forward(input, m.create(t), embeds);
+                NDArray output = model.unet().forward(input, Tensors.scalar(m, t), embeds);
                 NDArray noise = output;
                 if (cfg) {
                     NDList parts = output.split(2, 0);

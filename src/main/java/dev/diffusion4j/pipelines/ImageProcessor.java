@@ -1,5 +1,6 @@
 package dev.diffusion4j.pipelines;
 
+import dev.diffusion4j.tensor.Tensors;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -25,7 +26,7 @@ final class ImageProcessor {
                 chw[c * w * h + i] = (hwc[i * 3 + c] & 0xff) / 255f * 2f - 1f;
             }
         }
-        return m.create(chw, new Shape(1, 3, h, w));
+        return Tensors.of(m, chw, new Shape(1, 3, h, w));
     }
 
     /** {@code (x/2 + 0.5).clamp(0, 1)} as (B, H, W, 3) floats, diffusers' {@code output_type="np"}. */

@@ -1,5 +1,6 @@
 package dev.diffusion4j.random;
 
+import dev.diffusion4j.tensor.Tensors;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -143,7 +144,7 @@ public final class TorchGenerator {
 
     /** {@link #randn(long...)} as a float32 array of {@code manager}. */
     public NDArray randn(NDManager manager, Shape shape) {
-        return manager.create(randn(shape.getShape()), shape);
+        return Tensors.of(manager, randn(shape.getShape()), shape);
     }
 
     private void fill16(float[] data, int off) {

@@ -1,5 +1,6 @@
 package dev.diffusion4j.train;
 
+import dev.diffusion4j.tensor.Tensors;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
 import dev.diffusion4j.nn.Parameter;
@@ -68,7 +69,7 @@ public final class AdamW {
                 // a non-finite gradient would poison every weight and the moments: skip the update, and reset the
                 // gradients by overwriting (g − g stays NaN for NaN or infinite entries)
                 for (NDArray g : grads) {
-                    g.set(new float[Math.toIntExact(g.size())]);
+                    Tensors.assign(g, new float[Math.toIntExact(g.size())]);
                 }
                 skipped++;
                 return norm;
@@ -111,10 +112,10 @@ public final class AdamW {
     /** Restores {@link #state()} and the step count from a checkpoint. */
     public void load(Map<String, NDArray> state, long steps) {
         for (Map.Entry<String, NDArray> e : m.entrySet()) {
-            e.getValue().set(state.get("adam_m." + e.getKey()).toFloatArray());
+            Tensors.assign(e.getValue(), state.get("adam_m." + e.getKey()));
         }
         for (Map.Entry<String, NDArray> e : v.entrySet()) {
-            e.getValue().set(state.get("adam_v." + e.getKey()).toFloatArray());
+            Tensors.assign(e.getValue(), state.get("adam_v." + e.getKey()));
         }
         this.step = steps;
     }

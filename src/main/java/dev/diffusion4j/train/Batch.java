@@ -1,5 +1,6 @@
 package dev.diffusion4j.train;
 
+import dev.diffusion4j.tensor.Tensors;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -31,6 +32,6 @@ record Batch(NDArray images, List<String> captions) {
             }
             captions.add(ex.caption());
         }
-        return new Batch(m.create(chw, new Shape(size, 3, resolution, resolution)), captions);
+        return new Batch(Tensors.of(m, chw, new Shape(size, 3, resolution, resolution)), captions);
     }
 }

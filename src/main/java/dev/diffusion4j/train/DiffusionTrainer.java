@@ -1,5 +1,6 @@
 package dev.diffusion4j.train;
 
+import dev.diffusion4j.tensor.Tensors;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -95,9 +96,9 @@ public final class DiffusionTrainer {
                     }
                     NDArray eps = g.randn(m, z0.getShape());
                     Shape col = new Shape(n, 1, 1, 1);
-                    NDArray zt = z0.mul(m.create(a, col)).add(eps.mul(m.create(sigma, col)));
-                    NDArray tokens = m.create(ids, new Shape(n, len));
-                    NDArray ts = m.create(timesteps);
+                    NDArray zt = z0.mul(Tensors.of(m, a, col)).add(eps.mul(Tensors.of(m, sigma, col)));
+                    NDArray tokens = Tensors.of(m, ids, new Shape(n, len));
+                    NDArray ts = Tensors.of(m, timesteps);
                     try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                         NDArray context = models.textEncoder().forward(tokens, 0).lastHiddenState();
                         NDArray pred = models.unet().forward(zt, ts, context);

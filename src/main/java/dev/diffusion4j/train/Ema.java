@@ -1,5 +1,6 @@
 package dev.diffusion4j.train;
 
+import dev.diffusion4j.tensor.Tensors;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.diffusion4j.nn.Parameter;
@@ -53,7 +54,7 @@ public final class Ema implements AutoCloseable {
 
     /** Restores averaged weights and the update count from a checkpoint. */
     public void load(Map<String, NDArray> weights, long updates) {
-        shadow.forEach((k, a) -> a.set(weights.get(k).toFloatArray()));
+        shadow.forEach((k, a) -> Tensors.assign(a, weights.get(k)));
         this.updates = updates;
     }
 

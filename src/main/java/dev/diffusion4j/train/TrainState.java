@@ -1,5 +1,6 @@
 package dev.diffusion4j.train;
 
+import dev.diffusion4j.tensor.Tensors;
 import ai.djl.ndarray.NDArray;
 import dev.diffusion4j.nn.Parameter;
 import java.util.LinkedHashMap;
@@ -46,7 +47,7 @@ final class TrainState implements AutoCloseable {
                 throw new IllegalArgumentException("checkpoint lacks model." + e.getKey() + " of shape "
                         + e.getValue().shape());
             }
-            e.getValue().array().set(src.toFloatArray());
+            Tensors.assign(e.getValue().array(), src);
         }
         adam.load(c.tensors(), c.step());
         ema.load(c.section("ema."), c.step());
