@@ -79,6 +79,10 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--uncond-prob", defaultValue = "0.1", description = "Caption dropout for CFG (default: ${DEFAULT-VALUE}).")
     float uncondProb;
 
+    @Option(names = "--cache-latents", defaultValue = "0", description = "Encode this many examples once and cycle "
+            + "through their latents instead of encoding every batch (0: off; default: ${DEFAULT-VALUE}).")
+    int cacheLatents;
+
     @Option(names = "--export-sampler", defaultValue = "DPMSolverMultistepScheduler",
             description = "Scheduler class written to the exported model (default: ${DEFAULT-VALUE}).")
     String exportScheduler;
@@ -98,6 +102,9 @@ final class TrainCommand implements Callable<Integer> {
             case "fp32" -> DataType.FLOAT32;
             default -> throw new UsageException("--export-dtype must be fp16 or fp32, got " + exportDtype);
         };
+        if (cacheLatents < 0) {
+            throw new UsageException("--cache-latents must be 0 (off) or a number of examples, got " + cacheLatents);
+        }
         TrainingData data = common.trainingData();
         TrainOptions options = common.options();
         Path tok = tokenizer != null ? tokenizer : DefaultModel.home().resolve("models").resolve(DefaultModel.NAME)
@@ -145,7 +152,7 @@ final class TrainCommand implements Callable<Integer> {
             TrainingListener progress = TrainingCli.progress("train");
             DiffusionTrainer.Result r = DiffusionTrainer.train(
                     new DiffusionTrainer.Models(unet, te, tokenizer, vaeModel, noise), data, common.resolution,
-                    uncondProb, options, meta, progress, step -> {
+                    uncondProb, cacheLatents, options, meta, progress, step -> {
                         export(options, unetConfig, textConfig, tok, exported, modelDir, storeType);
                         if (step == options.steps() || (common.sampleEvery > 0 && step % common.sampleEvery == 0)) {
                             samples(live, common.output.resolve(String.format("samples-%06d.png", step)));

@@ -11,7 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** diffusers' VaeImageProcessor for RGB: 8-bit pixels ↔ [-1, 1] NCHW tensors. */
-final class ImageProcessor {
+public final class ImageProcessor {
 
     private ImageProcessor() {}
 
@@ -33,6 +33,12 @@ final class ImageProcessor {
     static float[] toPixels(NDArray decoded) {
         return decoded.div(2f).add(0.5f).clip(0f, 1f).transpose(0, 2, 3, 1).toType(DataType.FLOAT32, false)
                 .toFloatArray();
+    }
+
+    /** A decoder's (B, 3, H, W) output in [-1, 1] as 8-bit images, exactly as the pipelines write them. */
+    public static List<BufferedImage> images(NDArray decoded) {
+        Shape s = decoded.getShape();
+        return toImages(toPixels(decoded), (int) s.get(0), (int) s.get(2), (int) s.get(3));
     }
 
     /** 8-bit images from (B, H, W, 3) pixels: {@code round(x·255)} half to even, as numpy does. */

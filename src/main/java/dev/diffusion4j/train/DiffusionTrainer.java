@@ -44,6 +44,16 @@ public final class DiffusionTrainer {
     public static Result train(Models models, TrainingData data, int resolution, float uncondProb, TrainOptions o,
                                Map<String, String> runMetadata, TrainingListener listener, LongConsumer onCheckpoint)
             throws IOException {
+        return train(models, data, resolution, uncondProb, 0, o, runMetadata, listener, onCheckpoint);
+    }
+
+    /**
+     * As above; {@code cacheLatents > 0} encodes that many examples once ({@link LatentCache}) and cycles through
+     * them instead of rendering and encoding every batch.
+     */
+    public static Result train(Models models, TrainingData data, int resolution, float uncondProb, int cacheLatents,
+                               TrainOptions o, Map<String, String> runMetadata, TrainingListener listener,
+                               LongConsumer onCheckpoint) throws IOException {
         Engines.start(0);
         Path ckpt = o.checkpointFile();
         Trainers.prepareOutput(o);
@@ -68,21 +78,36 @@ public final class DiffusionTrainer {
                 }
                 listener.onMessage("resumed from " + ckpt + " at step " + start);
             }
+            LatentCache cache = null;
+            if (cacheLatents > 0 && start < o.steps()) {
+                listener.onMessage("encoding " + cacheLatents + " examples for the latent cache");
+                cache = LatentCache.build(models.vae(), data, resolution, cacheLatents, o.batch(), done -> { });
+            }
             int len = models.tokenizer().maxLength();
             for (long step = start + 1; step <= o.steps(); step++) {
                 try (NDScope s = new NDScope()) {
                     TorchGenerator g = new TorchGenerator(o.seed() * 1_000_003L + step);
-                    Batch b = Batch.load(m, data, (step - 1) * o.batch(), o.batch(), resolution);
                     int n = o.batch();
+                    long first = (step - 1) * n;
+                    // 1. latents of the frozen VAE: a posterior sample, scaled to unit variance
+                    List<String> captions;
+                    NDArray z0;
+                    if (cache != null) {
+                        LatentCache.Entries e = cache.load(m, first, n);
+                        captions = e.captions();
+                        z0 = e.sample(g.randn(m, e.mean().getShape())).mul(scaling);
+                    } else {
+                        Batch b = Batch.load(m, data, first, n, resolution);
+                        captions = b.captions();
+                        var posterior = models.vae().encode(b.images());
+                        z0 = posterior.sample(g.randn(m, posterior.mean().getShape())).mul(scaling);
+                    }
                     float[] drop = g.rand(n);
                     long[] ids = new long[n * len];
                     for (int i = 0; i < n; i++) {
-                        String caption = drop[i] < uncondProb ? "" : b.captions().get(i);
+                        String caption = drop[i] < uncondProb ? "" : captions.get(i);
                         System.arraycopy(models.tokenizer().inputIds(caption), 0, ids, i * len, len);
                     }
-                    // 1. latents of the frozen VAE: a posterior sample, scaled to unit variance
-                    var posterior = models.vae().encode(b.images());
-                    NDArray z0 = posterior.sample(g.randn(m, posterior.mean().getShape())).mul(scaling);
                     // 2. z_t = √ᾱ_t z0 + √(1−ᾱ_t) ε (DDPM eq. 4) at t ~ U{0..T−1}
                     float[] u = g.rand(n);
                     float[] timesteps = new float[n];
@@ -106,7 +131,7 @@ public final class DiffusionTrainer {
                         gc.backward(loss);
                         lastLoss = loss.getFloat();
                     }
-                    state.step(o, step);
+                    state.step(o, step, listener);
                 }
                 listener.onStep(step, o.steps(), lastLoss);
                 if (step % o.checkpointEvery() == 0 || step == o.steps()) {

@@ -23,9 +23,16 @@ final class TrainState implements AutoCloseable {
         this.ema = new Ema(params, o.emaDecay());
     }
 
-    /** One optimizer step at 1-based {@code step}: AdamW with the scheduled learning rate, then the EMA update. */
-    float step(TrainOptions o, long step) {
+    /**
+     * One optimizer step at 1-based {@code step}: AdamW with the scheduled learning rate, then the EMA update. A step
+     * whose gradient is not finite is skipped by AdamW and reported, so a run that keeps diverging is visible.
+     */
+    float step(TrainOptions o, long step, TrainingListener listener) {
         float norm = adam.step(o.lr(step), o.gradClip());
+        if (!Float.isFinite(norm)) {
+            listener.onMessage("step " + step + ": gradient norm " + norm + ", update skipped ("
+                    + adam.skippedSteps() + " so far)");
+        }
         ema.update();
         return norm;
     }

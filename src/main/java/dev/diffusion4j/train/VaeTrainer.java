@@ -14,7 +14,11 @@ import dev.diffusion4j.tensor.Engines;
 import dev.diffusion4j.vae.AutoencoderKL;
 import dev.diffusion4j.vae.AutoencoderKLConfig;
 import dev.diffusion4j.vae.DiagonalGaussianDistribution;
+import dev.diffusion4j.pipelines.ImageProcessor;
+import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -65,7 +69,7 @@ public final class VaeTrainer {
                         gc.backward(total);
                         loss = rec.getFloat();
                     }
-                    state.step(o, step);
+                    state.step(o, step, listener);
                 }
                 listener.onStep(step, o.steps(), loss);
                 if (step % o.checkpointEvery() == 0 || step == o.steps()) {
@@ -110,6 +114,21 @@ public final class VaeTrainer {
         }
         double mean = sum / n;
         return (float) (1 / Math.sqrt(sq / n - mean * mean));
+    }
+
+    /** Reconstructions (posterior mean, decoded) of examples {@code 0 .. count-1} as 8-bit images. */
+    public static List<BufferedImage> reconstructions(AutoencoderKL vae, TrainingData data, int count,
+                                                      int resolution) {
+        List<BufferedImage> out = new ArrayList<>();
+        try (NDManager m = NDManager.newBaseManager()) {
+            for (int i = 0; i < count; i += 16) {
+                try (NDScope s = new NDScope()) {
+                    NDArray x = Batch.load(m, data, i, Math.min(16, count - i), resolution).images();
+                    out.addAll(ImageProcessor.images(vae.decode(vae.encode(x).mean())));
+                }
+            }
+        }
+        return out;
     }
 
     /** Mean PSNR (dB, images in [0, 1]) of reconstructions from the posterior mean over 64 held-out images. */

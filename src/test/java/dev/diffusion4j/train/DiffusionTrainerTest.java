@@ -27,6 +27,15 @@ class DiffusionTrainerTest {
 
     @Test
     void noisePredictionLossDecreasesAndCheckpointsHoldEmaWeights() throws Exception {
+        lossDecreases(0);
+    }
+
+    @Test
+    void lossAlsoDecreasesFromCachedLatents() throws Exception {
+        lossDecreases(12);
+    }
+
+    private void lossDecreases(int cacheLatents) throws Exception {
         UNet2DConditionConfig unetConfig = UNet2DConditionConfig.from(JsonParser.parseString("""
                 {"block_out_channels": [16, 32], "layers_per_block": 1, "attention_head_dim": 2,
                  "cross_attention_dim": 16, "norm_num_groups": 8, "sample_size": 8,
@@ -42,7 +51,7 @@ class DiffusionTrainerTest {
             TrainOptions o = new TrainOptions(dir, 40, 8, 3e-3f, 0, 0f, 1f, 0.9f, 3, 20, 0, false);
             List<Long> checkpoints = new ArrayList<>();
             DiffusionTrainer.train(new DiffusionTrainer.Models(unet, te, TinySd1.model().tokenizer(), vae, noise),
-                    VaeTrainerTest.boxes(5), 16, 0.1f, o, Map.of("unet_config", "u"), VaeTrainerTest.listener(losses),
+                    VaeTrainerTest.boxes(5), 16, 0.1f, cacheLatents, o, Map.of("unet_config", "u"), VaeTrainerTest.listener(losses),
                     checkpoints::add);
             assertEquals(List.of(20L, 40L), checkpoints);
             double first = losses.subList(0, 10).stream().mapToDouble(Float::doubleValue).average().orElseThrow();
