@@ -1,6 +1,5 @@
 package dev.diffusion4j.cli;
 
-import dev.diffusion4j.tensor.Tensors;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
@@ -8,6 +7,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.diffusion4j.tensor.Engines;
 import dev.diffusion4j.tensor.Profiler;
+import dev.diffusion4j.tensor.Tensors;
 import dev.diffusion4j.text.ClipTextConfig;
 import dev.diffusion4j.text.ClipTextModel;
 import dev.diffusion4j.unet.UNet2DConditionConfig;
@@ -58,48 +58,63 @@ final class BenchCommand implements Callable<Integer> {
             default -> throw new UsageException("--dtype must be fp32 or fp16, got " + dtype);
         };
         Engines.start(threads);
-        long t0 = System.nanoTime();
         double te = Double.NaN;
         double unetS = Double.NaN;
         double vaeS = Double.NaN;
-        double build;
-        try (ClipTextModel text = ClipTextModel.random(ClipTextConfig.sd15(), dt, 1);
-             UNet2DConditionModel unet = UNet2DConditionModel.random(UNet2DConditionConfig.sd15(), dt, 2);
-             AutoencoderKL vae = AutoencoderKL.random(AutoencoderKLConfig.sd15(), dt, 3);
-             NDManager m = NDManager.newBaseManager()) {
-            build = secs(t0);
-            log("built text encoder, UNet and VAE in %.1f s", build);
-            int lat = size / 8;
+        double[] build = {0};
+        int lat = size / 8;
+        // One model in memory at a time, as a one-shot generation can run (stable-diffusion.cpp's
+        // free_params_immediately): text encoder, then UNet, then VAE, each freed before the next is built.
+        try (NDManager m = NDManager.newBaseManager()) {
             if (!skip.contains("text_encoder")) {
-                te = time(() -> text.forward(m.zeros(new Shape(2, 77), DataType.INT64), 0).lastHiddenState());
-                log("text encoder (batch 2): %.3f s", te);
+                try (ClipTextModel text = built(build, "text encoder",
+                        () -> ClipTextModel.random(ClipTextConfig.sd15(), dt, 1))) {
+                    te = time(() -> text.forward(m.zeros(new Shape(2, 77), DataType.INT64), 0).lastHiddenState());
+                    log("text encoder (batch 2): %.3f s", te);
+                }
             }
             if (!skip.contains("unet")) {
-                NDArray ctx = m.randomNormal(new Shape(2, 77, 768)).toType(dt, false);
-                NDArray sample = m.randomNormal(new Shape(2, 4, lat, lat)).toType(dt, false);
-                NDArray t = Tensors.scalar(m, 500f);
-                time(() -> unet.forward(sample, t, ctx)); // warm-up: oneDNN picks its kernels on the first call
-                unetS = time(() -> unet.forward(sample, t, ctx));
-                log("UNet call %dx%d with CFG (batch 2): %.2f s", size, size, unetS);
-                if (profile) {
-                    Profiler.reset();
-                    Profiler.enable(true);
-                    double total = time(() -> unet.forward(sample, t, ctx));
-                    Profiler.enable(false);
-                    printProfile(total);
+                try (UNet2DConditionModel unet = built(build, "UNet",
+                        () -> UNet2DConditionModel.random(UNet2DConditionConfig.sd15(), dt, 2));
+                     NDScope scope = new NDScope()) {
+                    NDArray ctx = m.randomNormal(new Shape(2, 77, 768)).toType(dt, false);
+                    NDArray sample = m.randomNormal(new Shape(2, 4, lat, lat)).toType(dt, false);
+                    NDArray t = Tensors.scalar(m, 500f);
+                    time(() -> unet.forward(sample, t, ctx)); // warm-up: oneDNN picks its kernels on the first call
+                    unetS = time(() -> unet.forward(sample, t, ctx));
+                    log("UNet call %dx%d with CFG (batch 2): %.2f s", size, size, unetS);
+                    if (profile) {
+                        Profiler.reset();
+                        Profiler.enable(true);
+                        double total = time(() -> unet.forward(sample, t, ctx));
+                        Profiler.enable(false);
+                        printProfile("UNet call", total);
+                    }
                 }
             }
             if (!skip.contains("vae")) {
-                NDArray z = m.randomNormal(new Shape(1, 4, lat, lat)).toType(dt, false);
-                vaeS = time(() -> vae.decode(z));
-                log("VAE decode %dx%d: %.2f s", size, size, vaeS);
+                try (AutoencoderKL vae = built(build, "VAE",
+                        () -> AutoencoderKL.random(AutoencoderKLConfig.sd15(), dt, 3));
+                     NDScope scope = new NDScope()) {
+                    NDArray z = m.randomNormal(new Shape(1, 4, lat, lat)).toType(dt, false);
+                    if (profile) {
+                        Profiler.reset();
+                        Profiler.enable(true);
+                    }
+                    vaeS = time(() -> vae.decode(z));
+                    log("VAE decode %dx%d: %.2f s", size, size, vaeS);
+                    if (profile) {
+                        Profiler.enable(false);
+                        printProfile("VAE decode", vaeS);
+                    }
+                }
             }
         }
         long rss = peakRssMb();
         if (json) {
             System.out.printf(Locale.ROOT, "{\"text_encoder_s\": %s, \"unet_call_s\": %s, \"vae_decode_s\": %s, "
                     + "\"build_s\": %.3f, \"peak_rss_mb\": %d, \"size\": %d, \"threads\": %s, \"dtype\": \"%s\"}%n",
-                    num(te), num(unetS), num(vaeS), build, rss, size, System.getProperty("ai.djl.pytorch.num_threads"),
+                    num(te), num(unetS), num(vaeS), build[0], rss, size, System.getProperty("ai.djl.pytorch.num_threads"),
                     dt == DataType.FLOAT32 ? "fp32" : "fp16");
         } else {
             System.out.printf(Locale.ROOT, "peak RSS: %d MB%n", rss);
@@ -107,8 +122,17 @@ final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
-    private void printProfile(double total) {
-        log("profile of one UNet call (%.2f s):", total);
+    private <M> M built(double[] total, String what, java.util.function.Supplier<M> build) {
+        long t0 = System.nanoTime();
+        M model = build.get();
+        double s = secs(t0);
+        total[0] += s;
+        log("built %s in %.1f s", what, s);
+        return model;
+    }
+
+    private void printProfile(String what, double total) {
+        log("profile of one %s (%.2f s):", what, total);
         double known = 0;
         for (var e : Profiler.totals().entrySet()) {
             double s = e.getValue()[0] / 1e9;

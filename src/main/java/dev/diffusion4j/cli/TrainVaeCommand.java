@@ -5,6 +5,7 @@ import dev.diffusion4j.eval.PromptAdherence;
 import dev.diffusion4j.io.SafeTensors;
 import dev.diffusion4j.nn.WeightSource;
 import dev.diffusion4j.tensor.Engines;
+import dev.diffusion4j.train.ReconstructionLoss;
 import dev.diffusion4j.train.TrainingData;
 import dev.diffusion4j.train.VaeTrainer;
 import dev.diffusion4j.vae.AutoencoderKL;
@@ -41,8 +42,18 @@ final class TrainVaeCommand implements Callable<Integer> {
     @Option(names = "--kl-weight", defaultValue = "1e-6", description = "KL weight as in the LDM paper (default: ${DEFAULT-VALUE}).")
     float klWeight;
 
+    @Option(names = "--rec-loss", defaultValue = "l1", description = "Pixel loss: l1 (the LDM paper's) or mse "
+            + "(learns colours on sparse images much sooner; default: ${DEFAULT-VALUE}).")
+    String recLoss;
+
     @Override
     public Integer call() throws IOException {
+        ReconstructionLoss loss;
+        try {
+            loss = ReconstructionLoss.parse(recLoss);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--rec-loss: " + e.getMessage());
+        }
         AutoencoderKLConfig config;
         try {
             config = new AutoencoderKLConfig(3, 3, latentChannels, channels, layersPerBlock, normGroups, 1f,
@@ -54,7 +65,7 @@ final class TrainVaeCommand implements Callable<Integer> {
         var options = common.options();
         Engines.start(common.threads);
         VaeTrainer.Result r = VaeTrainer.train(config, data, common.heldOut(data), common.resolution, klWeight,
-                options, TrainingCli.progress("train-vae"));
+                loss, options, TrainingCli.progress("train-vae"));
         if (common.data.equals("shapes")) {
             System.err.println(judgedReconstructions(common.output.resolve("vae"), common.heldOut(data)));
         }

@@ -1,6 +1,5 @@
 package dev.diffusion4j.pipelines;
 
-import dev.diffusion4j.tensor.Tensors;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -10,6 +9,7 @@ import dev.diffusion4j.random.TorchGenerator;
 import dev.diffusion4j.schedulers.Scheduler;
 import dev.diffusion4j.tensor.Engines;
 import dev.diffusion4j.tensor.Ops;
+import dev.diffusion4j.tensor.Tensors;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 

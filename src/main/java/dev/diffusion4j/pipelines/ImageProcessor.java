@@ -1,11 +1,11 @@
 package dev.diffusion4j.pipelines;
 
-import dev.diffusion4j.tensor.Tensors;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.diffusion4j.io.Png;
+import dev.diffusion4j.tensor.Tensors;
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,9 +1,9 @@
 package dev.diffusion4j.random;
 
-import dev.diffusion4j.tensor.Tensors;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.diffusion4j.tensor.Tensors;
 import java.util.Arrays;
 
 /**

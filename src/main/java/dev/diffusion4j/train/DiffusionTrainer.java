@@ -1,6 +1,5 @@
 package dev.diffusion4j.train;
 
-import dev.diffusion4j.tensor.Tensors;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -12,6 +11,7 @@ import dev.diffusion4j.nn.Parameter;
 import dev.diffusion4j.random.TorchGenerator;
 import dev.diffusion4j.schedulers.SchedulerConfig;
 import dev.diffusion4j.tensor.Engines;
+import dev.diffusion4j.tensor.Tensors;
 import dev.diffusion4j.text.ClipTextModel;
 import dev.diffusion4j.text.ClipTokenizer;
 import dev.diffusion4j.unet.UNet2DConditionModel;

@@ -1,9 +1,9 @@
 package dev.diffusion4j.train;
 
-import dev.diffusion4j.tensor.Tensors;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.diffusion4j.nn.Parameter;
+import dev.diffusion4j.tensor.Tensors;
 import java.util.LinkedHashMap;
 import java.util.Map;
 

@@ -1,8 +1,8 @@
 package dev.diffusion4j.train;
 
-import dev.diffusion4j.tensor.Tensors;
 import ai.djl.ndarray.NDArray;
 import dev.diffusion4j.nn.Parameter;
+import dev.diffusion4j.tensor.Tensors;
 import java.util.LinkedHashMap;
 import java.util.Map;
 

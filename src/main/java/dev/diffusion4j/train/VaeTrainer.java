@@ -37,6 +37,12 @@ public final class VaeTrainer {
 
     public static Result train(AutoencoderKLConfig config, TrainingData data, TrainingData heldOut, int resolution,
                                float klWeight, TrainOptions o, TrainingListener listener) throws IOException {
+        return train(config, data, heldOut, resolution, klWeight, ReconstructionLoss.L1, o, listener);
+    }
+
+    public static Result train(AutoencoderKLConfig config, TrainingData data, TrainingData heldOut, int resolution,
+                               float klWeight, ReconstructionLoss recLoss, TrainOptions o, TrainingListener listener)
+            throws IOException {
         Engines.start(0);
         String configJson = config.toJson().toString();
         Path ckpt = o.checkpointFile();
@@ -64,7 +70,7 @@ public final class VaeTrainer {
                     try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                         DiagonalGaussianDistribution d = vae.encode(b.images());
                         NDArray z = d.sample(g.randn(m, d.mean().getShape()));
-                        NDArray rec = vae.decode(z).sub(b.images()).abs().mean();
+                        NDArray rec = recLoss.of(vae.decode(z), b.images());
                         NDArray total = rec.add(d.kl().mean().mul(klWeight / pixels));
                         gc.backward(total);
                         loss = rec.getFloat();

@@ -69,6 +69,14 @@ class TrainCommandTest {
     }
 
     @Test
+    void unknownReconstructionLossIsOneUsageLine() {
+        GenerateCommandTest.Run r = run("train-vae", "--data", "shapes", "--rec-loss", "huber", "-o", dir.toString());
+        assertEquals(2, r.code(), r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertTrue(r.err().contains("--rec-loss") && r.err().contains("huber"), r.err());
+    }
+
+    @Test
     void badTrainingNumbersAreUsageErrors() {
         GenerateCommandTest.Run r = run("train-vae", "--data", "shapes", "--steps", "0", "-o", dir.toString());
         assertEquals(2, r.code(), r.err());
