@@ -3,6 +3,7 @@ package dev.diffusion4j.tensor;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 /**
  * Frees a computation's temporaries as soon as it returns. DJL releases native memory only when an array is closed,
@@ -13,6 +14,19 @@ import java.util.function.Supplier;
 public final class Scopes {
 
     private Scopes() {}
+
+    /**
+     * One stage of a chain: {@code stage(x)} in its own scope, then {@code x} closed unless it is {@code keep} (the
+     * chain's own input, which belongs to the caller). A chain of full-resolution stages (the VAE decoder at 512×512:
+     * 134 MB per activation) then holds one stage's activations at a time instead of all of them.
+     */
+    public static NDArray then(NDArray x, NDArray keep, UnaryOperator<NDArray> stage) {
+        NDArray out = scoped(() -> stage.apply(x));
+        if (out != x && x != keep) {
+            x.close();
+        }
+        return out;
+    }
 
     public static NDArray scoped(Supplier<NDArray> computation) {
         NDArray out;

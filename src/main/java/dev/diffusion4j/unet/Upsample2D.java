@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import dev.diffusion4j.nn.Conv2d;
 import dev.diffusion4j.nn.Module;
 import dev.diffusion4j.tensor.Ops;
+import dev.diffusion4j.tensor.Scopes;
 
 /** diffusers' Upsample2D with a conv: nearest-neighbour 2× (or to the skip connection's size), then 3×3 conv. */
 public final class Upsample2D extends Module {
@@ -16,10 +17,10 @@ public final class Upsample2D extends Module {
 
     /** @param height, width target size, or ≤ 0 for exactly 2× */
     public NDArray forward(NDArray x, long height, long width) {
-        NDArray up = Ops.upsampleNearest2x(x);
-        if (height > 0 && (up.getShape().get(2) != height || up.getShape().get(3) != width)) {
-            up = Ops.upsampleNearest(x, height, width);
-        }
-        return conv.forward(up);
+        return Scopes.scoped(() -> {
+            boolean exactly2x = height <= 0 || (height == 2 * x.getShape().get(2) && width == 2 * x.getShape().get(3));
+            NDArray up = exactly2x ? Ops.upsampleNearest2x(x) : Ops.upsampleNearest(x, height, width);
+            return conv.forward(up);
+        });
     }
 }

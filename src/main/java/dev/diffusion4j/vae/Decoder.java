@@ -6,6 +6,7 @@ import dev.diffusion4j.nn.GroupNorm;
 import dev.diffusion4j.nn.Module;
 import dev.diffusion4j.nn.ModuleList;
 import dev.diffusion4j.tensor.Ops;
+import dev.diffusion4j.tensor.Scopes;
 
 /** The VAE decoder: latents → image in [-1, 1] (unclamped), {@code layers_per_block + 1} resnets per level. */
 final class Decoder extends Module {
@@ -34,10 +35,11 @@ final class Decoder extends Module {
     }
 
     NDArray forward(NDArray z) {
-        NDArray x = mid_block.forward(conv_in.forward(z));
+        NDArray x = Scopes.then(z, z, conv_in::forward);
+        x = Scopes.then(x, z, mid_block::forward);
         for (UpDecoderBlock2D block : up_blocks.items()) {
-            x = block.forward(x);
+            x = Scopes.then(x, z, block::forward);
         }
-        return conv_out.forward(Ops.silu(conv_norm_out.forward(x)));
+        return Scopes.then(x, z, h -> conv_out.forward(Ops.silu(conv_norm_out.forward(h))));
     }
 }

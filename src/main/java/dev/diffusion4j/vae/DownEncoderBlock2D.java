@@ -3,6 +3,7 @@ package dev.diffusion4j.vae;
 import ai.djl.ndarray.NDArray;
 import dev.diffusion4j.nn.Module;
 import dev.diffusion4j.nn.ModuleList;
+import dev.diffusion4j.tensor.Scopes;
 import dev.diffusion4j.unet.Downsample2D;
 import dev.diffusion4j.unet.ResnetBlock2D;
 
@@ -20,10 +21,11 @@ final class DownEncoderBlock2D extends Module {
                 ? child("downsamplers", new ModuleList<Downsample2D>()).add(new Downsample2D(out, 0)) : null;
     }
 
-    NDArray forward(NDArray x) {
+    NDArray forward(NDArray input) {
+        NDArray x = input;
         for (ResnetBlock2D r : resnets.items()) {
-            x = r.forward(x, null);
+            x = Scopes.then(x, input, h -> r.forward(h, null));
         }
-        return downsampler == null ? x : downsampler.forward(x);
+        return downsampler == null ? x : Scopes.then(x, input, downsampler::forward);
     }
 }

@@ -6,6 +6,7 @@ import dev.diffusion4j.nn.GroupNorm;
 import dev.diffusion4j.nn.Module;
 import dev.diffusion4j.nn.ModuleList;
 import dev.diffusion4j.tensor.Ops;
+import dev.diffusion4j.tensor.Scopes;
 
 /** The VAE encoder: image → (mean, logvar) moments, {@code 2·latent_channels} channels at 1/scaleFactor size. */
 final class Encoder extends Module {
@@ -31,12 +32,12 @@ final class Encoder extends Module {
         conv_out = child("conv_out", new Conv2d(out, 2L * c.latentChannels(), 3, 1, 1));
     }
 
-    NDArray forward(NDArray x) {
-        x = conv_in.forward(x);
+    NDArray forward(NDArray image) {
+        NDArray x = Scopes.then(image, image, conv_in::forward);
         for (DownEncoderBlock2D block : down_blocks.items()) {
-            x = block.forward(x);
+            x = Scopes.then(x, image, block::forward);
         }
-        x = mid_block.forward(x);
-        return conv_out.forward(Ops.silu(conv_norm_out.forward(x)));
+        x = Scopes.then(x, image, mid_block::forward);
+        return Scopes.then(x, image, h -> conv_out.forward(Ops.silu(conv_norm_out.forward(h))));
     }
 }

@@ -3,6 +3,7 @@ package dev.diffusion4j.vae;
 import ai.djl.ndarray.NDArray;
 import dev.diffusion4j.nn.Module;
 import dev.diffusion4j.nn.ModuleList;
+import dev.diffusion4j.tensor.Scopes;
 import dev.diffusion4j.unet.ResnetBlock2D;
 import dev.diffusion4j.unet.Upsample2D;
 
@@ -19,10 +20,11 @@ final class UpDecoderBlock2D extends Module {
         upsampler = addUpsample ? child("upsamplers", new ModuleList<Upsample2D>()).add(new Upsample2D(out)) : null;
     }
 
-    NDArray forward(NDArray x) {
+    NDArray forward(NDArray input) {
+        NDArray x = input;
         for (ResnetBlock2D r : resnets.items()) {
-            x = r.forward(x, null);
+            x = Scopes.then(x, input, h -> r.forward(h, null));
         }
-        return upsampler == null ? x : upsampler.forward(x, 0, 0);
+        return upsampler == null ? x : Scopes.then(x, input, h -> upsampler.forward(h, 0, 0));
     }
 }
