@@ -96,7 +96,8 @@ final class GenerateCommand implements Callable<Integer> {
         StableDiffusion sd;
         try (ProgressBar loading = new ProgressBar(System.err, "loading ", "part")) {
             loading.update(0, StableDiffusion.LOAD_PARTS);
-            sd = StableDiffusion.load(dir, DataType.FLOAT32, done -> loading.update(done, StableDiffusion.LOAD_PARTS));
+            sd = StableDiffusion.load(dir, DataType.FLOAT32, done -> loading.update(done, StableDiffusion.LOAD_PARTS))
+                    .freeParamsImmediately(); // one generation per run: peak memory is the largest part
         }
         try (sd; ProgressBar bar = new ProgressBar(System.err, "sampling", "it")) {
             GenerationResult result = sd.generate(request, new GenerationListener() {

@@ -46,6 +46,7 @@ abstract class DiffusionPipeline {
                 embeds = encodePrompt(m, r);
                 NDScope.unregister(embeds);
             }
+            model.doneWithTextEncoder();
             // 2. timesteps and 3. latents (model-specific)
             NDArray latents;
             try (Scheduler scheduler = model.scheduler(r)) {
@@ -55,6 +56,7 @@ abstract class DiffusionPipeline {
                 // 4. denoise
                 latents = denoise(m, r, scheduler, generator, start, embeds, listener);
             }
+            model.doneWithUnet();
             // 5. decode
             float[] pixels;
             try (NDScope s = new NDScope()) {

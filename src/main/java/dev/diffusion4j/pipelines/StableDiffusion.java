@@ -30,6 +30,9 @@ public final class StableDiffusion implements AutoCloseable {
     private final UNet2DConditionModel unet;
     private final AutoencoderKL vae;
     private final SchedulerConfig schedulerConfig;
+    private boolean freeParamsImmediately;
+    private boolean textEncoderFreed;
+    private boolean unetFreed;
 
     public StableDiffusion(String name, ClipTokenizer tokenizer, ClipTextModel textEncoder, UNet2DConditionModel unet,
                            AutoencoderKL vae, SchedulerConfig schedulerConfig) {
@@ -119,11 +122,44 @@ public final class StableDiffusion implements AutoCloseable {
     }
 
     public ClipTextModel textEncoder() {
+        requireLoaded("text encoder", textEncoderFreed);
         return textEncoder;
     }
 
     public UNet2DConditionModel unet() {
+        requireLoaded("UNet", unetFreed);
         return unet;
+    }
+
+    /**
+     * One-shot use, like stable-diffusion.cpp's CLI ({@code free_params_immediately}): the next generation frees the
+     * text encoder's weights once the prompt is encoded and the UNet's before the VAE decodes, so peak memory is
+     * about the largest single model instead of all three. The instance cannot generate again afterwards.
+     */
+    public StableDiffusion freeParamsImmediately() {
+        this.freeParamsImmediately = true;
+        return this;
+    }
+
+    void doneWithTextEncoder() {
+        if (freeParamsImmediately) {
+            textEncoder.close();
+            textEncoderFreed = true;
+        }
+    }
+
+    void doneWithUnet() {
+        if (freeParamsImmediately) {
+            unet.close();
+            unetFreed = true;
+        }
+    }
+
+    private void requireLoaded(String part, boolean freed) {
+        if (freed) {
+            throw new IllegalStateException(name + ": the " + part + " weights were freed after a one-shot "
+                    + "generation (freeParamsImmediately); load the model again to generate more");
+        }
     }
 
     public AutoencoderKL vae() {

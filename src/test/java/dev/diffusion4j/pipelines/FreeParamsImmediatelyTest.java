@@ -1,0 +1,30 @@
+package dev.diffusion4j.pipelines;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.types.DataType;
+import dev.diffusion4j.Fixtures;
+import dev.diffusion4j.TinySd1;
+import dev.diffusion4j.io.ModelDirectory;
+import dev.diffusion4j.tensor.Engines;
+import org.junit.jupiter.api.Test;
+
+class FreeParamsImmediatelyTest {
+
+    @Test
+    void oneShotGenerationIsIdenticalAndThenRefusesClearly() throws Exception {
+        Engines.start(0);
+        GenerationRequest r = GenerationRequest.builder("a photo of a cat").steps(3).seed(5).size(32, 32)
+                .build();
+        float[] reference = TinySd1.model().generate(r, GenerationListener.NONE).pixels();
+        try (StableDiffusion sd = StableDiffusion.load(ModelDirectory.open(Fixtures.tinySd1(), "tiny-sd1"),
+                DataType.FLOAT32).freeParamsImmediately()) {
+            assertArrayEquals(reference, sd.generate(r, GenerationListener.NONE).pixels());
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> sd.generate(r, GenerationListener.NONE));
+            assertTrue(e.getMessage().contains("text encoder weights were freed"), e.getMessage());
+        }
+    }
+}
