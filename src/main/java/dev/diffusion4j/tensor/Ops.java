@@ -58,13 +58,33 @@ public final class Ops {
         long[] affine = new long[s.dimension()];
         java.util.Arrays.fill(affine, 1);
         affine[1] = c;
-        return Profiler.stop("group_norm", t0, normed.mul(gamma.reshape(affine)).add(beta.reshape(affine)));
+        NDArray g = gamma.reshape(affine);
+        NDArray b = beta.reshape(affine);
+        if (recording()) {
+            return Profiler.stop("group_norm", t0, normed.mul(g).add(b));
+        }
+        // inference: the affine in place on the fresh normalised tensor (two fewer full-size allocations)
+        return Profiler.stop("group_norm", t0, normed.muli(g).addi(b));
     }
 
-    /** SiLU / swish: {@code x·σ(x)}. */
+    /**
+     * Whether autograd is recording on this thread (inside a GradientCollector). Ops then never write in place, since
+     * backward may need the values; outside it they reuse fresh temporaries. (DJL's {@code hasGradient()} and
+     * {@code requiresGrad} both report false for results inside the graph, so the mode is the reliable signal.)
+     */
+    public static boolean recording() {
+        return JniUtils.isGradMode();
+    }
+
+    /** SiLU / swish: {@code x·σ(x)}, as a new array. */
     public static NDArray silu(NDArray x) {
         long t0 = Profiler.start();
-        return Profiler.stop("silu", t0, Activation.swish(x, 1f));
+        NDArray sigmoid = Activation.sigmoid(x);
+        if (recording()) {
+            // autograd saves σ(x) for the backward pass, so it must not be overwritten
+            return Profiler.stop("silu", t0, x.mul(sigmoid));
+        }
+        return Profiler.stop("silu", t0, sigmoid.muli(x));
     }
 
     /** Exact (erf) GELU, torch's default. */

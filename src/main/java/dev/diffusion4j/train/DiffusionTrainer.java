@@ -36,7 +36,7 @@ public final class DiffusionTrainer {
     public record Models(UNet2DConditionModel unet, ClipTextModel textEncoder, ClipTokenizer tokenizer,
                          AutoencoderKL vae, SchedulerConfig noiseSchedule) {}
 
-    /** Outcome: steps run, seconds, and the EMA weights by {@code unet.} / {@code text_encoder.} name. */
+    /** Outcome: steps run by this call (0 when a resumed run had none left), seconds, the last loss. */
     public record Result(long steps, double seconds, float finalLoss) {}
 
     private DiffusionTrainer() {}
@@ -142,7 +142,7 @@ public final class DiffusionTrainer {
                     onCheckpoint.accept(step);
                 }
             }
-            return new Result(o.steps(), (System.nanoTime() - t0) / 1e9, lastLoss);
+            return new Result(Math.max(0, o.steps() - start), (System.nanoTime() - t0) / 1e9, lastLoss);
         }
     }
 

@@ -30,7 +30,7 @@ import java.util.Map;
  */
 public final class VaeTrainer {
 
-    /** Outcome of a run: held-out reconstruction PSNR (dB) of the exported weights, and the scaling factor. */
+    /** Outcome: held-out PSNR (dB) of the exported weights, the scaling factor, steps run by this call, seconds. */
     public record Result(double psnr, float scalingFactor, long steps, double seconds) {}
 
     private VaeTrainer() {}
@@ -98,7 +98,7 @@ public final class VaeTrainer {
                 double psnr = psnr(ema, heldOut, resolution, m);
                 listener.onMessage(String.format("exported %s (scaling_factor %.5f, held-out PSNR %.2f dB)", dir,
                         scaling, psnr));
-                return new Result(psnr, scaling, o.steps(), (System.nanoTime() - t0) / 1e9);
+                return new Result(psnr, scaling, Math.max(0, o.steps() - start), (System.nanoTime() - t0) / 1e9);
             }
         }
     }
