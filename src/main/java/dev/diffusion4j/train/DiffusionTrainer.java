@@ -16,6 +16,7 @@ import dev.diffusion4j.text.ClipTextModel;
 import dev.diffusion4j.text.ClipTokenizer;
 import dev.diffusion4j.unet.UNet2DConditionModel;
 import dev.diffusion4j.vae.AutoencoderKL;
+import dev.diffusion4j.vae.DiagonalGaussianDistribution;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -91,17 +92,17 @@ public final class DiffusionTrainer {
                     long first = (step - 1) * n;
                     // 1. latents of the frozen VAE: a posterior sample, scaled to unit variance
                     List<String> captions;
-                    NDArray z0;
+                    DiagonalGaussianDistribution posterior;
                     if (cache != null) {
                         LatentCache.Entries e = cache.load(m, first, n);
                         captions = e.captions();
-                        z0 = e.sample(g.randn(m, e.mean().getShape())).mul(scaling);
+                        posterior = e.posterior();
                     } else {
                         Batch b = Batch.load(m, data, first, n, resolution);
                         captions = b.captions();
-                        var posterior = models.vae().encode(b.images());
-                        z0 = posterior.sample(g.randn(m, posterior.mean().getShape())).mul(scaling);
+                        posterior = models.vae().encode(b.images());
                     }
+                    NDArray z0 = posterior.sample(g.randn(m, posterior.mean().getShape())).mul(scaling);
                     float[] drop = g.rand(n);
                     long[] ids = new long[n * len];
                     for (int i = 0; i < n; i++) {

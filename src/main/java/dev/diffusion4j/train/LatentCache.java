@@ -76,7 +76,7 @@ final class LatentCache {
         return captions.length;
     }
 
-    /** Posterior mean and std, each (size, C, h, w), of run examples {@code first .. first+size-1}. */
+    /** The posterior, (size, C, h, w), and captions of run examples {@code first .. first+size-1}. */
     Entries load(NDManager m, long first, int size) {
         float[] mu = new float[size * perExample];
         float[] sd = new float[size * perExample];
@@ -88,14 +88,10 @@ final class LatentCache {
             caps.add(captions[k]);
         }
         Shape shape = new Shape(size).addAll(latentShape);
-        return new Entries(Tensors.of(m, mu, shape), Tensors.of(m, sd, shape), caps);
+        NDArray s = Tensors.of(m, sd, shape);
+        return new Entries(new DiagonalGaussianDistribution(Tensors.of(m, mu, shape), s.log().mul(2f), s), caps);
     }
 
-    /** A batch from the cache: the posterior moments and the captions. */
-    record Entries(NDArray mean, NDArray std, List<String> captions) {
-
-        NDArray sample(NDArray noise) {
-            return mean.add(std.mul(noise));
-        }
-    }
+    /** A batch from the cache: the encoder's posterior and the captions. */
+    record Entries(DiagonalGaussianDistribution posterior, List<String> captions) {}
 }

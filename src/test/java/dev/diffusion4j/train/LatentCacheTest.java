@@ -27,14 +27,14 @@ class LatentCacheTest {
             assertEquals(List.of(2, 4, 5), progress);
             // run examples 3..7 are cached entries 3, 4, 0, 1, 2
             LatentCache.Entries e = cache.load(m, 3, 5);
-            assertEquals(new Shape(5, 4, 8, 8), e.mean().getShape());
+            assertEquals(new Shape(5, 4, 8, 8), e.posterior().mean().getShape());
             DiagonalGaussianDistribution direct = vae.encode(Batch.load(m, data, 0, 5, 16).images());
             float[] mean = direct.mean().toFloatArray();
             float[] std = direct.std().toFloatArray();
             int per = 4 * 8 * 8;
             int[] order = {3, 4, 0, 1, 2};
-            float[] gotMean = e.mean().toFloatArray();
-            float[] gotStd = e.std().toFloatArray();
+            float[] gotMean = e.posterior().mean().toFloatArray();
+            float[] gotStd = e.posterior().std().toFloatArray();
             for (int i = 0; i < 5; i++) {
                 int k = order[i];
                 assertArrayEquals(slice(mean, k, per), slice(gotMean, i, per), 1e-5f, "mean of entry " + k);
