@@ -19,12 +19,16 @@ class DefaultModelTest {
         try (StableDiffusion sd = StableDiffusion.load(ModelDirectory.open(Path.of("models", "d4j-shapes"),
                 "d4j-shapes"), DataType.FLOAT32)) {
             assertEquals(64, sd.nativeSize());
-            GenerationRequest r = GenerationRequest.builder("a red circle").steps(8).seed(3).imagesPerPrompt(2).build();
+            GenerationRequest r = GenerationRequest.builder("a red circle").steps(20).seed(3).imagesPerPrompt(4)
+                    .build();
             GenerationResult result = sd.generate(r, GenerationListener.NONE);
-            assertEquals(2, result.images().size());
+            assertEquals(4, result.images().size());
             assertEquals(64, result.images().get(0).getWidth());
-            // the judge finds at least one object in what the model drew (a blank or noise image has none)
-            assertTrue(result.images().stream().anyMatch(img -> !PromptAdherence.analyse(img).objects().isEmpty()));
+            // the model-independent judge (colour segmentation + shape descriptors) accepts what it drew; the shipped
+            // model scores 98% on held-out single-object prompts, so three of four is a safe floor
+            long passed = result.images().stream()
+                    .filter(img -> PromptAdherence.judge(img, "a red circle").passed()).count();
+            assertTrue(passed >= 3, passed + " of 4 images judged to show a red circle");
         }
     }
 }
