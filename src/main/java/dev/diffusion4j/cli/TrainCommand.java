@@ -132,8 +132,12 @@ final class TrainCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
-        SchedulerConfig noise = SchedulerConfig.of("DDPMScheduler", Map.of("num_train_timesteps", 1000,
-                "beta_start", 0.00085, "beta_end", 0.012, "beta_schedule", "scaled_linear"));
+        Map<String, Object> schedule = new java.util.LinkedHashMap<>(); // written in this order
+        schedule.put("num_train_timesteps", 1000);
+        schedule.put("beta_start", 0.00085);
+        schedule.put("beta_end", 0.012);
+        schedule.put("beta_schedule", "scaled_linear");
+        SchedulerConfig noise = SchedulerConfig.of("DDPMScheduler", schedule);
         SchedulerConfig exported = noise.fromConfig(exportScheduler, Map.of());
         ClipTokenizer tokenizer = ClipTokenizer.load(tok);
         try (AutoencoderKL vaeModel = loadVae(vaeConfig);

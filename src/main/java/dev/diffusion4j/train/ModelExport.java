@@ -41,7 +41,11 @@ public final class ModelExport {
         copyTree(vaeDir, tmp.resolve("vae"));
         JsonObject sched = new JsonObject();
         sched.addProperty("_class_name", scheduler.className());
-        scheduler.values().forEach((k, v) -> sched.add(k, new com.google.gson.Gson().toJsonTree(v)));
+        sched.addProperty("_diffusers_version", "0.25.1");
+        // integral numbers as integers: diffusers passes num_train_timesteps to torch.linspace, which refuses 1000.0
+        scheduler.values().forEach((k, v) -> sched.add(k, v instanceof Number n && n.doubleValue() == Math.rint(
+                n.doubleValue()) && !Double.isInfinite(n.doubleValue())
+                ? new com.google.gson.JsonPrimitive(n.longValue()) : new com.google.gson.Gson().toJsonTree(v)));
         Json.write(tmp.resolve("scheduler/scheduler_config.json"), sched);
         Json.write(tmp.resolve("model_index.json"), modelIndex(scheduler.className()));
         Path old = dir.resolveSibling("." + dir.getFileName() + ".old");

@@ -98,6 +98,9 @@ class TrainCommandTest {
         assertEquals(0, r.code(), r.err());
         Path model = ldm.resolve("model");
         assertTrue(Files.exists(model.resolve("model_index.json")));
+        // diffusers hands num_train_timesteps to torch.linspace, which accepts only an integer
+        String scheduler = Files.readString(model.resolve("scheduler/scheduler_config.json"));
+        assertTrue(scheduler.contains("\"num_train_timesteps\": 1000,"), scheduler);
         Path png = dir.resolve("out.png");
         r = run("generate", "-m", model.toString(), "-p", "a red circle", "--steps", "2", "-o", png.toString());
         assertEquals(0, r.code(), r.err());
