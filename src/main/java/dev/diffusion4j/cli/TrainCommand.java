@@ -5,7 +5,6 @@ import ai.djl.ndarray.types.DataType;
 import com.google.gson.JsonObject;
 import dev.diffusion4j.eval.ImageGrid;
 import dev.diffusion4j.io.ModelDirectory;
-import dev.diffusion4j.io.SafeTensors;
 import dev.diffusion4j.io.Json;
 import dev.diffusion4j.nn.WeightSource;
 import dev.diffusion4j.pipelines.GenerationListener;
@@ -142,11 +141,11 @@ final class TrainCommand implements Callable<Integer> {
         ClipTokenizer tokenizer = ClipTokenizer.load(tok);
         try (AutoencoderKL vaeModel = loadVae(vaeConfig);
              UNet2DConditionModel unet = initFrom != null
-                     ? load(initFrom.resolve("unet/diffusion_pytorch_model.safetensors"),
+                     ? WeightSource.fromFile(initFrom.resolve("unet/diffusion_pytorch_model.safetensors"),
                              w -> UNet2DConditionModel.load(unetConfig, w, DataType.FLOAT32))
                      : UNet2DConditionModel.random(unetConfig, DataType.FLOAT32, common.seed);
              ClipTextModel te = initFrom != null
-                     ? load(initFrom.resolve("text_encoder/model.safetensors"),
+                     ? WeightSource.fromFile(initFrom.resolve("text_encoder/model.safetensors"),
                              w -> ClipTextModel.load(textConfig, w, DataType.FLOAT32))
                      : ClipTextModel.random(textConfig, DataType.FLOAT32, common.seed + 1)) {
             Map<String, String> meta = Map.of("unet_config", unetConfig.toJson().toString(),
@@ -163,11 +162,14 @@ final class TrainCommand implements Callable<Integer> {
                             progress.onMessage("step " + step + ": exported " + modelDir + ", samples written");
                         }
                     });
-            // also after a resumed run that had no steps left: re-exports the last checkpoint
-            export(options, unetConfig, textConfig, tok, exported, modelDir, storeType);
+            if (r.steps() == 0) {
+                // a resumed run with no steps left: re-export its last checkpoint (a run that trained exported it
+                // in the checkpoint callback of its last step)
+                export(options, unetConfig, textConfig, tok, exported, modelDir, storeType);
+            }
             System.out.println(modelDir.toAbsolutePath());
             System.err.printf("%d steps in %s%s%n", r.steps(), ProgressBar.format(r.seconds()),
-                    Float.isNaN(r.finalLoss()) ? " (none left to run: re-exported the checkpoint)"
+                    r.steps() == 0 ? " (none left to run: re-exported the checkpoint)"
                             : String.format(", final loss %.4f", r.finalLoss()));
         }
         return 0;
@@ -196,14 +198,8 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     private AutoencoderKL loadVae(AutoencoderKLConfig config) throws IOException {
-        return load(vae.resolve("diffusion_pytorch_model.safetensors"), w -> AutoencoderKL.load(config, w,
+        return WeightSource.fromFile(vae.resolve("diffusion_pytorch_model.safetensors"), w -> AutoencoderKL.load(config, w,
                 DataType.FLOAT32));
-    }
-
-    private static <M> M load(Path weights, java.util.function.Function<WeightSource, M> build) throws IOException {
-        try (SafeTensors st = SafeTensors.open(weights)) {
-            return build.apply(WeightSource.of(st));
-        }
     }
 
     private void export(TrainOptions o, UNet2DConditionConfig unetConfig, ClipTextConfig textConfig, Path tok,

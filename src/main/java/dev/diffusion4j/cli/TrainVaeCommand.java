@@ -2,7 +2,6 @@ package dev.diffusion4j.cli;
 
 import ai.djl.ndarray.types.DataType;
 import dev.diffusion4j.eval.PromptAdherence;
-import dev.diffusion4j.io.SafeTensors;
 import dev.diffusion4j.nn.WeightSource;
 import dev.diffusion4j.tensor.Engines;
 import dev.diffusion4j.train.ReconstructionLoss;
@@ -83,8 +82,8 @@ final class TrainVaeCommand implements Callable<Integer> {
     private String judgedReconstructions(Path vaeDir, TrainingData heldOut) throws IOException {
         AutoencoderKLConfig config = AutoencoderKLConfig.read(vaeDir.resolve("config.json"));
         int count = 128;
-        try (SafeTensors st = SafeTensors.open(vaeDir.resolve("diffusion_pytorch_model.safetensors"));
-             AutoencoderKL vae = AutoencoderKL.load(config, WeightSource.of(st), DataType.FLOAT32)) {
+        try (AutoencoderKL vae = WeightSource.fromFile(vaeDir.resolve("diffusion_pytorch_model.safetensors"),
+                w -> AutoencoderKL.load(config, w, DataType.FLOAT32))) {
             List<BufferedImage> images = VaeTrainer.reconstructions(vae, heldOut, count, common.resolution);
             int passed = 0;
             for (int i = 0; i < count; i++) {

@@ -20,6 +20,14 @@ public interface WeightSource {
     /** The tensor as {@code dtype} in {@code manager}. */
     NDArray load(String name, NDManager manager, DataType dtype);
 
+    /** Builds a model from a safetensors file, which is open only while {@code build} loads from it. */
+    static <M> M fromFile(java.nio.file.Path weights, java.util.function.Function<WeightSource, M> build)
+            throws java.io.IOException {
+        try (dev.diffusion4j.io.SafeTensors st = dev.diffusion4j.io.SafeTensors.open(weights)) {
+            return build.apply(of(st));
+        }
+    }
+
     /** The tensors of an open safetensors file (which must stay open while loading). */
     static WeightSource of(dev.diffusion4j.io.SafeTensors file) {
         return new WeightSource() {

@@ -2,7 +2,6 @@ package dev.diffusion4j.pipelines;
 
 import ai.djl.ndarray.types.DataType;
 import dev.diffusion4j.io.ModelDirectory;
-import dev.diffusion4j.io.SafeTensors;
 import dev.diffusion4j.nn.WeightSource;
 import dev.diffusion4j.schedulers.Samplers;
 import dev.diffusion4j.schedulers.Scheduler;
@@ -106,8 +105,8 @@ public final class StableDiffusion implements AutoCloseable {
                                      java.util.function.BiFunction<C, WeightSource, M> build) throws IOException {
         C c = part(dir, part, () -> config.read(dir.file(part, "config.json")));
         Path weights = dir.weights(part);
-        try (SafeTensors st = SafeTensors.open(weights)) {
-            return build.apply(c, WeightSource.of(st));
+        try {
+            return WeightSource.fromFile(weights, w -> build.apply(c, w));
         } catch (IOException | RuntimeException e) {
             throw new IOException(dir.name() + ": part '" + part + "': " + e.getMessage(), e);
         }

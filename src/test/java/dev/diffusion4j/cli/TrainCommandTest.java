@@ -101,6 +101,12 @@ class TrainCommandTest {
         // diffusers hands num_train_timesteps to torch.linspace, which accepts only an integer
         String scheduler = Files.readString(model.resolve("scheduler/scheduler_config.json"));
         assertTrue(scheduler.contains("\"num_train_timesteps\": 1000,"), scheduler);
+        // a resumed run with no steps left re-exports its last checkpoint
+        deleteTree(model);
+        r = run(concat(new String[] {"train", "-o", ldm.toString(), "--resume"}, tiny));
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("none left to run"), r.err());
+        assertTrue(Files.exists(model.resolve("unet/diffusion_pytorch_model.safetensors")));
         Path png = dir.resolve("out.png");
         r = run("generate", "-m", model.toString(), "-p", "a red circle", "--steps", "2", "-o", png.toString());
         assertEquals(0, r.code(), r.err());
@@ -109,6 +115,14 @@ class TrainCommandTest {
         r = run(concat(new String[] {"train", "-o", dir.resolve("more").toString(), "--init-from", model.toString()},
                 tiny));
         assertEquals(0, r.code(), r.err());
+    }
+
+    private static void deleteTree(Path root) throws java.io.IOException {
+        try (var paths = Files.walk(root)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
     }
 
     private static String[] concat(String[] a, String[] b) {
