@@ -1,11 +1,12 @@
 package dev.diffusion4j.cli;
 
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /** The {@code d4j} command line: a thin shell over the Java API. */
-@Command(name = "d4j", mixinStandardHelpOptions = true, versionProvider = D4j.Version.class,
+@Command(name = "d4j", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT,
+        versionProvider = D4j.Version.class,
         description = "Stable Diffusion in Java.",
         subcommands = {GenerateCommand.class, TrainVaeCommand.class, TrainCommand.class, EvalCommand.class,
                 BenchCommand.class,

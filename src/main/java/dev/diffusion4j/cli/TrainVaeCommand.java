@@ -19,7 +19,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code d4j train-vae}: an AutoencoderKL from scratch; writes {@code OUTPUT/vae/} in diffusers layout. */
-@Command(name = "train-vae", description = "Train an AutoencoderKL (L1 + KL) and export it as a diffusers vae/ folder.")
+@Command(name = "train-vae", description = "Train an AutoencoderKL (reconstruction + KL) and export it as a diffusers vae/ folder.")
 final class TrainVaeCommand implements Callable<Integer> {
 
     @Mixin

@@ -1,6 +1,7 @@
 package dev.diffusion4j.cli;
 
 import dev.diffusion4j.train.ImageFolder;
+import dev.diffusion4j.train.SceneMix;
 import dev.diffusion4j.train.ShapesData;
 import dev.diffusion4j.train.TrainingData;
 import dev.diffusion4j.train.TrainingListener;
@@ -14,6 +15,13 @@ final class TrainingCli {
     @Option(names = "--data", required = true, description = "'shapes' (the built-in ShapesWorld generator) or a "
             + "folder of NAME.png + NAME.txt caption pairs.")
     String data;
+
+    @Option(names = "--scene-mix", description = "With --data shapes: how samples divide among scene types, e.g. "
+            + "single=0.3,counting=0.35,pair=0.35,positioned=1,located=0.9 (relative weights; positioned: the chance "
+            + "a single shape sits in a named region; located: the chance such a shape is captioned with it, -1: any "
+            + "true caption). Names left out keep the default, single=0.4,counting=0.25,pair=0.35,positioned=0.6,"
+            + "located=-1.0.")
+    String sceneMix;
 
     @Option(names = {"-o", "--output"}, required = true, description = "Output folder (checkpoint, samples, model).")
     Path output;
@@ -74,12 +82,23 @@ final class TrainingCli {
             throw new UsageException("--resolution must be a multiple of 8, at least 16, got " + resolution);
         }
         if (data.equals("shapes")) {
-            return new ShapesData(seed, resolution);
+            return new ShapesData(seed, sceneMix(), resolution);
+        }
+        if (sceneMix != null) {
+            throw new UsageException("--scene-mix applies to --data shapes only, not to the folder " + data);
         }
         try {
             return ImageFolder.open(Path.of(data));
         } catch (IOException e) {
             throw new UsageException(e.getMessage());
+        }
+    }
+
+    private SceneMix sceneMix() {
+        try {
+            return sceneMix == null ? SceneMix.DEFAULT : SceneMix.parse(sceneMix);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--scene-mix: " + e.getMessage());
         }
     }
 

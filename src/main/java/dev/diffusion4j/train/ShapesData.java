@@ -5,10 +5,16 @@ public final class ShapesData implements TrainingData {
 
     private final ShapesWorld world;
     private final long seed;
+    private final SceneMix mix;
 
     public ShapesData(long seed, int imageSize) {
-        this.world = new ShapesWorld(seed, SceneMix.DEFAULT, imageSize);
+        this(seed, SceneMix.DEFAULT, imageSize);
+    }
+
+    public ShapesData(long seed, SceneMix mix, int imageSize) {
+        this.world = new ShapesWorld(seed, mix, imageSize);
         this.seed = seed;
+        this.mix = mix;
     }
 
     @Override
@@ -24,6 +30,6 @@ public final class ShapesData implements TrainingData {
 
     @Override
     public String describe() {
-        return "ShapesWorld(seed " + seed + ")";
+        return "ShapesWorld(seed " + seed + (mix.equals(SceneMix.DEFAULT) ? "" : ", mix " + mix) + ")";
     }
 }

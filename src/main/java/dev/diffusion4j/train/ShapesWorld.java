@@ -57,6 +57,7 @@ public final class ShapesWorld {
     private final long seed;
     private final int imageSize;
     private final SceneSampler sampler;
+    private final SceneMix mix;
 
     /** A world with the {@link SceneMix#DEFAULT default mix} rendering {@value #DEFAULT_IMAGE_SIZE}-pixel images. */
     public ShapesWorld(long seed) {
@@ -74,6 +75,7 @@ public final class ShapesWorld {
         this.seed = seed;
         this.imageSize = imageSize;
         this.sampler = new SceneSampler(mix);
+        this.mix = mix;
     }
 
     /** The sample at {@code index} (any non-negative long): the same (seed, mix, size, index) give the same sample. */
@@ -84,8 +86,22 @@ public final class ShapesWorld {
         Random random = new Random(mix64(seed ^ mix64(index * GOLDEN_GAMMA + GOLDEN_GAMMA)));
         Scene scene = sampler.draw(random);
         List<String> captions = captions(scene);
+        if (mix.located() != SceneMix.UNIFORM && scene.shapes().size() == 1) {
+            boolean named = random.nextDouble() < mix.located();
+            List<String> chosen = captions.stream().filter(c -> namesRegion(c) == named).toList();
+            captions = chosen.isEmpty() ? captions : chosen;
+        }
         String caption = captions.get(random.nextInt(captions.size()));
         return new Sample(render(scene, imageSize), caption, scene);
+    }
+
+    private static boolean namesRegion(String caption) {
+        for (Region region : Region.values()) {
+            if (caption.endsWith(" " + region.phrase())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Every caption of the grammar that is true of the scene, in a fixed order. */

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.diffusion4j.io.Png;
+import dev.diffusion4j.train.SceneMix;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -74,6 +75,23 @@ class TrainCommandTest {
         assertEquals(2, r.code(), r.err());
         assertEquals(1, r.err().strip().lines().count(), r.err());
         assertTrue(r.err().contains("--rec-loss") && r.err().contains("huber"), r.err());
+    }
+
+    @Test
+    void sceneMixIsCheckedAndOnlyForShapes() throws Exception {
+        GenerateCommandTest.Run r = run("train-vae", "--data", "shapes", "--scene-mix", "single=1,count=2", "-o",
+                dir.toString());
+        assertEquals(2, r.code(), r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertTrue(r.err().contains("--scene-mix") && r.err().contains("'count=2'"), r.err());
+        Path data = Files.createDirectories(dir.resolve("folder"));
+        r = run("train-vae", "--data", data.toString(), "--scene-mix", "single=1", "-o", dir.resolve("o").toString());
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("--scene-mix applies to --data shapes only"), r.err());
+        GenerateCommandTest.Run h = run("train", "--help");
+        assertEquals(0, h.code(), h.err());
+        String help = h.out().replaceAll("\\s+", "");
+        assertTrue(help.contains(SceneMix.DEFAULT.toString()), "help states the real default: " + help);
     }
 
     @Test

@@ -167,6 +167,34 @@ class ShapesWorldTest {
     }
 
     @Test
+    void sceneMixParsesNamedWeightsAndKeepsDefaultsForTheRest() {
+        assertEquals(SceneMix.DEFAULT, SceneMix.parse(SceneMix.DEFAULT.toString()));
+        assertEquals(new SceneMix(0.35, 0.35, 0.3, 1, 0.9),
+                SceneMix.parse("single=0.35, counting=0.35,pair=0.3,positioned=1,located=0.9"));
+        assertEquals(new SceneMix(0.4, 1, 0.35, 0.6), SceneMix.parse("COUNTING=1"));
+        for (String bad : new String[] {"", "single", "size=1", "single=x", "single=1,single=2", "positioned=2",
+                "located=1.5", "single=0,counting=0,pair=0"}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SceneMix.parse(bad), bad);
+            assertTrue(e.getMessage().contains(bad.equals("positioned=2") ? "positioned must be in [0, 1]"
+                    : bad.equals("located=1.5") ? "located must be in [0, 1] or -1"
+                    : bad.startsWith("single=0,") ? "positive sum" : "scene mix '" + bad + "'"), e.getMessage());
+        }
+        for (double located : new double[] {0, 1}) {
+            ShapesWorld world = new ShapesWorld(6, new SceneMix(1, 0, 0, 1, located), 32);
+            for (int i = 0; i < 50; i++) {
+                String caption = world.sample(i).caption();
+                boolean named = Arrays.stream(Region.values()).anyMatch(r -> caption.endsWith(r.phrase()));
+                assertEquals(located == 1, named, caption);
+            }
+        }
+        ShapesWorld countingOnly = new ShapesWorld(5, SceneMix.parse("single=0,pair=0"), 32);
+        for (int i = 0; i < 50; i++) {
+            String caption = countingOnly.sample(i).caption();
+            assertTrue(caption.startsWith("two ") || caption.startsWith("three "), caption);
+        }
+    }
+
+    @Test
     void rendersOnBlackWithThePaletteColours() {
         Scene scene = new Scene(List.of(new PlacedShape(ShapeKind.SQUARE, Colour.PURPLE, 0.5, 0.5, 0.2)));
         BufferedImage image = ShapesWorld.render(scene, 64);
