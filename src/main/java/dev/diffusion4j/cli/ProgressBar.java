@@ -2,7 +2,11 @@ package dev.diffusion4j.cli;
 
 import java.io.PrintStream;
 
-/** A one-line text progress bar with rate and ETA, redrawn in place on a terminal. */
+/**
+ * A one-line text progress bar with rate and ETA, redrawn in place on a terminal. A bar whose first update is past
+ * the first unit (a resumed run) measures its rate from that update, like tqdm's {@code initial}, so the steps done
+ * before do not count as done in this session's time.
+ */
 final class ProgressBar implements AutoCloseable {
 
     private static final int WIDTH = 30;
@@ -11,6 +15,8 @@ final class ProgressBar implements AutoCloseable {
     private final String unit;
     private final long start = System.nanoTime();
     private long lastDraw;
+    private long baseDone = -1;
+    private long baseTime;
     private boolean open;
 
     ProgressBar(PrintStream out, String label, String unit) {
@@ -26,15 +32,21 @@ final class ProgressBar implements AutoCloseable {
     /** Redraws with an extra status such as the current loss. */
     void update(long done, long total, String status) {
         long now = System.nanoTime();
+        if (baseDone < 0) {
+            baseDone = done <= 1 ? 0 : done;
+            baseTime = done <= 1 ? start : now;
+        }
         if (done < total && now - lastDraw < 100_000_000L) {
             return;
         }
         lastDraw = now;
         double secs = (now - start) / 1e9;
+        long counted = done - baseDone;
+        double perUnit = counted <= 0 ? 0 : (now - baseTime) / 1e9 / counted;
         int filled = total <= 0 ? 0 : (int) (WIDTH * done / total);
-        String rate = done == 0 ? "-" : secs / done >= 1
-                ? String.format("%.2f s/%s", secs / done, unit) : String.format("%.2f %s/s", done / secs, unit);
-        double eta = done == 0 ? 0 : secs / done * (total - done);
+        String rate = counted <= 0 ? "-" : perUnit >= 1
+                ? String.format("%.2f s/%s", perUnit, unit) : String.format("%.2f %s/s", 1 / perUnit, unit);
+        double eta = perUnit * (total - done);
         out.printf("\r%s |%s%s| %d/%d [%s, %s, eta %s%s]", label, "█".repeat(filled), " ".repeat(WIDTH - filled),
                 done, total, format(secs), rate, format(eta), status == null ? "" : ", " + status);
         open = done < total;
