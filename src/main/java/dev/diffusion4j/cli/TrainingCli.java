@@ -110,9 +110,22 @@ final class TrainingCli {
     static TrainingListener progress(String label) {
         ProgressBar bar = new ProgressBar(System.err, label, "it");
         return new TrainingListener() {
+            private ProgressBar preparing;
+
             @Override
             public void onStep(long step, long total, float loss) {
                 bar.update(step, total, String.format("loss %.4f", loss));
+            }
+
+            @Override
+            public void onPreparing(String what, long done, long total) {
+                if (preparing == null) {
+                    preparing = new ProgressBar(System.err, what, "img");
+                }
+                preparing.update(done, total);
+                if (done >= total) {
+                    preparing = null;
+                }
             }
 
             @Override

@@ -82,7 +82,8 @@ public final class DiffusionTrainer {
             LatentCache cache = null;
             if (cacheLatents > 0 && start < o.steps()) {
                 listener.onMessage("encoding " + cacheLatents + " examples for the latent cache");
-                cache = LatentCache.build(models.vae(), data, resolution, cacheLatents, o.batch(), done -> { });
+                cache = LatentCache.build(models.vae(), data, resolution, cacheLatents, o.batch(),
+                        done -> listener.onPreparing("latent cache", done, cacheLatents));
             }
             int len = models.tokenizer().maxLength();
             for (long step = start + 1; step <= o.steps(); step++) {

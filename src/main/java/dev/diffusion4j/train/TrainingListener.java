@@ -7,4 +7,7 @@ public interface TrainingListener {
 
     /** A line worth showing (checkpoint written, sample grid, evaluation). */
     void onMessage(String message);
+
+    /** Progress of work before the first step, such as encoding the latent cache: {@code done} of {@code total}. */
+    default void onPreparing(String what, long done, long total) {}
 }

@@ -50,10 +50,27 @@ class DiffusionTrainerTest {
              AutoencoderKL vae = AutoencoderKL.random(VaeTrainerTest.tiny(), DataType.FLOAT32, 2)) {
             TrainOptions o = new TrainOptions(dir, 40, 8, 3e-3f, 0, 0f, 1f, 0.9f, 3, 20, 0, false);
             List<Long> checkpoints = new ArrayList<>();
+            List<String> preparing = new ArrayList<>();
+            TrainingListener recorder = VaeTrainerTest.listener(losses);
+            TrainingListener listener = new TrainingListener() {
+                @Override
+                public void onStep(long step, long total, float loss) {
+                    recorder.onStep(step, total, loss);
+                }
+
+                @Override
+                public void onMessage(String message) {}
+
+                @Override
+                public void onPreparing(String what, long done, long total) {
+                    preparing.add(what + " " + done + "/" + total);
+                }
+            };
             DiffusionTrainer.train(new DiffusionTrainer.Models(unet, te, TinySd1.model().tokenizer(), vae, noise),
-                    VaeTrainerTest.boxes(5), 16, 0.1f, cacheLatents, o, Map.of("unet_config", "u"), VaeTrainerTest.listener(losses),
+                    VaeTrainerTest.boxes(5), 16, 0.1f, cacheLatents, o, Map.of("unet_config", "u"), listener,
                     checkpoints::add);
             assertEquals(List.of(20L, 40L), checkpoints);
+            assertEquals(cacheLatents == 0 ? List.of() : List.of("latent cache 8/12", "latent cache 12/12"), preparing);
             double first = losses.subList(0, 10).stream().mapToDouble(Float::doubleValue).average().orElseThrow();
             double last = losses.subList(30, 40).stream().mapToDouble(Float::doubleValue).average().orElseThrow();
             assertTrue(last < first * 0.8, "loss should fall: first " + first + ", last " + last);
