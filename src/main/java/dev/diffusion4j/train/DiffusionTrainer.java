@@ -33,6 +33,9 @@ import java.util.function.LongConsumer;
  */
 public final class DiffusionTrainer {
 
+    /** Where {@code cacheLatents} keeps the encoded latents, in the output folder beside the checkpoint. */
+    public static final String LATENT_CACHE_FILE = "latent-cache.safetensors";
+
     /** The models being trained (owned by the caller) and the frozen parts they train against. */
     public record Models(UNet2DConditionModel unet, ClipTextModel textEncoder, ClipTokenizer tokenizer,
                          AutoencoderKL vae, SchedulerConfig noiseSchedule) {}
@@ -81,9 +84,9 @@ public final class DiffusionTrainer {
             }
             LatentCache cache = null;
             if (cacheLatents > 0 && start < o.steps()) {
-                listener.onMessage("encoding " + cacheLatents + " examples for the latent cache");
-                cache = LatentCache.build(models.vae(), data, resolution, cacheLatents, o.batch(),
-                        done -> listener.onPreparing("latent cache", done, cacheLatents));
+                cache = LatentCache.loadOrBuild(o.output().resolve(LATENT_CACHE_FILE), models.vae(), data,
+                        resolution, cacheLatents, o.batch(),
+                        done -> listener.onPreparing("latent cache", done, cacheLatents), listener::onMessage);
             }
             int len = models.tokenizer().maxLength();
             for (long step = start + 1; step <= o.steps(); step++) {
