@@ -232,16 +232,30 @@ public final class ClipTokenizer {
         }
         Map<String, Integer> ranks = new HashMap<>(65536);
         for (int i = 1; i < Math.min(end, MAX_MERGES + 1); i++) {
-            String[] pair = lines.get(i).strip().split("\\s+");
-            if (pair.length != 2) {
+            // no regex split: String.split("\\s+") compiles a pattern per line, most of a cold start's load time
+            String line = lines.get(i).strip();
+            int gap = firstWhitespace(line);
+            String second = gap < 0 ? "" : line.substring(gap).strip();
+            if (gap < 0 || firstWhitespace(second) >= 0) {
                 throw new IOException(file + ":" + (i + 1) + ": expected two symbols, got \"" + lines.get(i) + "\"");
             }
-            ranks.put(pair[0] + " " + pair[1], i - 1);
+            ranks.put(gap == line.length() - second.length() - 1 ? line : line.substring(0, gap) + " " + second,
+                    i - 1);
         }
         if (ranks.isEmpty()) {
             throw new IOException(file + ": no merges");
         }
         return ranks;
+    }
+
+    private static int firstWhitespace(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == ' ' || c == '\t' || c == '\n' || c == 0x0B || c == '\f' || c == '\r') { // what regex \s matches
+                return i;
+            }
+        }
+        return -1;
     }
 
     private static BufferedReader newReader(Path file) throws IOException {
