@@ -82,6 +82,10 @@ final class TrainCommand implements Callable<Integer> {
             + "through their latents instead of encoding every batch (0: off; default: ${DEFAULT-VALUE}).")
     int cacheLatents;
 
+    @Option(names = "--snr-gamma", defaultValue = "0", description = "Min-SNR loss weighting γ, e.g. 5: weight each "
+            + "sample by min(SNR, γ)/SNR, as diffusers' --snr_gamma (0: off, plain ε MSE; default: ${DEFAULT-VALUE}).")
+    float snrGamma;
+
     @Option(names = "--export-sampler", defaultValue = "DPMSolverMultistepScheduler",
             description = "Scheduler class written to the exported model (default: ${DEFAULT-VALUE}).")
     String exportScheduler;
@@ -101,6 +105,9 @@ final class TrainCommand implements Callable<Integer> {
             case "fp32" -> DataType.FLOAT32;
             default -> throw new UsageException("--export-dtype must be fp16 or fp32, got " + exportDtype);
         };
+        if (!(snrGamma >= 0)) {
+            throw new UsageException("--snr-gamma must be ≥ 0 (0: off), got " + snrGamma);
+        }
         if (cacheLatents < 0) {
             throw new UsageException("--cache-latents must be 0 (off) or a number of examples, got " + cacheLatents);
         }
@@ -155,7 +162,7 @@ final class TrainCommand implements Callable<Integer> {
             TrainingListener progress = TrainingCli.progress("train");
             DiffusionTrainer.Result r = DiffusionTrainer.train(
                     new DiffusionTrainer.Models(unet, te, tokenizer, vaeModel, noise), data, common.resolution,
-                    uncondProb, cacheLatents, options, meta, progress, step -> {
+                    uncondProb, cacheLatents, snrGamma, options, meta, progress, step -> {
                         export(options, unetConfig, textConfig, tok, exported, modelDir, storeType);
                         if (step == options.steps() || (common.sampleEvery > 0 && step % common.sampleEvery == 0)) {
                             samples(live, common.output.resolve(String.format("samples-%06d.png", step)));
