@@ -22,7 +22,7 @@ public record SceneMix(double single, double counting, double pair, double posit
     /** {@code located} value: draw among all true captions uniformly. */
     public static final double UNIFORM = -1;
 
-    /** 40% single, 25% counting, 35% pairs; 60% of single shapes placed in a region. */
+    /** 40% single, 25% counting, 35% pairs; 60% of single shapes placed in a region; any true caption. */
     public static final SceneMix DEFAULT = new SceneMix(0.40, 0.25, 0.35, 0.6, UNIFORM);
 
     public SceneMix {
