@@ -38,6 +38,10 @@ final class TrainingCli {
     @Option(names = "--warmup", defaultValue = "200", description = "Warm-up steps (default: ${DEFAULT-VALUE}).")
     int warmup;
 
+    @Option(names = "--lr-decay", defaultValue = "0", description = "Decay the learning rate linearly towards zero over "
+            + "the last N steps (warmup-stable-decay; 0: constant, the default). A --resume may add it to a run.")
+    int lrDecay;
+
     @Option(names = "--weight-decay", defaultValue = "0.01", description = "AdamW decay (default: ${DEFAULT-VALUE}).")
     float weightDecay;
 
@@ -69,8 +73,8 @@ final class TrainingCli {
 
     dev.diffusion4j.train.TrainOptions options() {
         try {
-            return new dev.diffusion4j.train.TrainOptions(output, steps, batch, lr, warmup, weightDecay, gradClip,
-                    emaDecay, seed, checkpointEvery, sampleEvery, resume);
+            return new dev.diffusion4j.train.TrainOptions(output, steps, batch, lr, warmup, lrDecay,
+                    weightDecay, gradClip, emaDecay, seed, checkpointEvery, sampleEvery, resume);
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }

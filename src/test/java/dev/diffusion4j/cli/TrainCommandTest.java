@@ -99,6 +99,10 @@ class TrainCommandTest {
         GenerateCommandTest.Run r = run("train-vae", "--data", "shapes", "--steps", "0", "-o", dir.toString());
         assertEquals(2, r.code(), r.err());
         assertTrue(r.err().contains("--steps must be ≥ 1"), r.err());
+        r = run("train", "--data", "shapes", "--vae", dir.toString(), "--steps", "10", "--lr-decay", "11",
+                "-o", dir.toString());
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("--lr-decay must be in [0, --steps = 10], got 11"), r.err());
     }
 
     @Test

@@ -62,7 +62,7 @@ class DiffusionTrainerTest {
         try (UNet2DConditionModel unet = UNet2DConditionModel.random(unetConfig, DataType.FLOAT32, 0);
              ClipTextModel te = ClipTextModel.random(textConfig, DataType.FLOAT32, 1);
              AutoencoderKL vae = AutoencoderKL.random(VaeTrainerTest.tiny(), DataType.FLOAT32, 2)) {
-            TrainOptions o = new TrainOptions(dir, 40, 8, 3e-3f, 0, 0f, 1f, 0.9f, 3, 20, 0, false);
+            TrainOptions o = new TrainOptions(dir, 40, 8, 3e-3f, 0, 0, 0f, 1f, 0.9f, 3, 20, 0, false);
             List<Long> checkpoints = new ArrayList<>();
             List<String> preparing = new ArrayList<>();
             TrainingListener recorder = VaeTrainerTest.listener(losses);

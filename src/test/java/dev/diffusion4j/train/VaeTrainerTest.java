@@ -58,7 +58,7 @@ class VaeTrainerTest {
     }
 
     static TrainOptions options(Path out, int steps, boolean resume) {
-        return new TrainOptions(out, steps, 8, 2e-3f, 0, 0f, 1f, 0.9f, 1, 5, 0, resume);
+        return new TrainOptions(out, steps, 8, 2e-3f, 0, 0, 0f, 1f, 0.9f, 1, 5, 0, resume);
     }
 
     @Test
