@@ -95,7 +95,8 @@ final class GenerateCommand implements Callable<Integer> {
             throw new UsageException("output folder does not exist: " + parent);
         }
         ModelDirectory dir = DefaultModel.resolve(model);
-        Engines.start(threads > 0 ? threads : autoThreads(dir, width, height, batch));
+        // loading starts libtorch while another thread parses the tokenizer
+        Engines.configure(threads > 0 ? threads : autoThreads(dir, width, height, batch));
         StableDiffusion sd;
         try (ProgressBar loading = new ProgressBar(System.err, "loading ", "part")) {
             loading.update(0, StableDiffusion.LOAD_PARTS);

@@ -6,6 +6,7 @@ import dev.diffusion4j.nn.WeightSource;
 import dev.diffusion4j.schedulers.Samplers;
 import dev.diffusion4j.schedulers.Scheduler;
 import dev.diffusion4j.schedulers.SchedulerConfig;
+import dev.diffusion4j.tensor.Engines;
 import dev.diffusion4j.text.ClipTextConfig;
 import dev.diffusion4j.text.ClipTextModel;
 import dev.diffusion4j.text.ClipTokenizer;
@@ -14,7 +15,10 @@ import dev.diffusion4j.unet.UNet2DConditionModel;
 import dev.diffusion4j.vae.AutoencoderKL;
 import dev.diffusion4j.vae.AutoencoderKLConfig;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.IntConsumer;
 
 /**
@@ -53,34 +57,54 @@ public final class StableDiffusion implements AutoCloseable {
 
     /**
      * Loads a diffusers folder. Each part is checked strictly; a failure names the part and the reason, and frees
-     * whatever was already loaded.
+     * whatever was already loaded. Starts libtorch ({@link Engines#start}) if the caller has not; the tokenizer, pure
+     * Java, is parsed on another thread meanwhile (for a small model the two take about as long as all the weights).
      *
      * @param progress called with the number of parts loaded so far, up to {@link #LOAD_PARTS}
      */
     public static StableDiffusion load(ModelDirectory dir, DataType dtype, IntConsumer progress) throws IOException {
-        ClipTokenizer tokenizer = part(dir, "tokenizer", () -> ClipTokenizer.load(dir.root().resolve("tokenizer")));
-        progress.accept(1);
+        CompletableFuture<ClipTokenizer> tokenizer = CompletableFuture.supplyAsync(() -> {
+            try {
+                return part(dir, "tokenizer", () -> ClipTokenizer.load(dir.root().resolve("tokenizer")));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        Engines.start(0);
         SchedulerConfig scheduler = part(dir, "scheduler",
                 () -> SchedulerConfig.load(dir.file("scheduler", "scheduler_config.json")));
-        progress.accept(2);
+        progress.accept(1);
         ClipTextModel te = null;
         UNet2DConditionModel unet = null;
+        AutoencoderKL vae = null;
         try {
             te = loadPart(dir, "text_encoder", ClipTextConfig::read, (c, w) -> ClipTextModel.load(c, w, dtype));
-            progress.accept(3);
+            progress.accept(2);
             unet = loadPart(dir, "unet", UNet2DConditionConfig::read, (c, w) -> UNet2DConditionModel.load(c, w, dtype));
+            progress.accept(3);
+            vae = loadPart(dir, "vae", AutoencoderKLConfig::read, (c, w) -> AutoencoderKL.load(c, w, dtype));
             progress.accept(4);
-            AutoencoderKL vae = loadPart(dir, "vae", AutoencoderKLConfig::read, (c, w) -> AutoencoderKL.load(c, w, dtype));
-            progress.accept(5);
             if (te.config().hiddenSize() != unet.config().crossAttentionDim()) {
-                vae.close();
                 throw new IOException(dir.name() + ": text_encoder hidden_size " + te.config().hiddenSize()
                         + " does not match unet cross_attention_dim " + unet.config().crossAttentionDim());
             }
-            return new StableDiffusion(dir.name(), tokenizer, te, unet, vae, scheduler);
+            StableDiffusion sd = new StableDiffusion(dir.name(), join(tokenizer), te, unet, vae, scheduler);
+            progress.accept(5);
+            return sd;
         } catch (IOException | RuntimeException e) {
             if (te != null) te.close();
             if (unet != null) unet.close();
+            if (vae != null) vae.close();
+            throw e;
+        }
+    }
+
+    private static ClipTokenizer join(CompletableFuture<ClipTokenizer> tokenizer) throws IOException {
+        try {
+            return tokenizer.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof UncheckedIOException io) throw io.getCause();
+            if (e.getCause() instanceof RuntimeException r) throw r;
             throw e;
         }
     }

@@ -14,10 +14,21 @@ public final class Engines {
     /**
      * Configures and loads the PyTorch engine.
      *
-     * @param threads intra-op threads; {@code <= 0} keeps a value already set by {@code -Dai.djl.pytorch.num_threads}
-     *     or else uses every available core
+     * @param threads intra-op threads; {@code <= 0} keeps a value already set by {@link #configure} or
+     *     {@code -Dai.djl.pytorch.num_threads}, or else uses every available core
      */
     public static Engine start(int threads) {
+        configure(threads);
+        Engine engine = Engine.getEngine("PyTorch");
+        JniUtils.setGradMode(false);
+        return engine;
+    }
+
+    /**
+     * Sets the thread counts {@link #start} will load the engine with, without loading it (libtorch takes ~0.5 s to
+     * load, which a caller may overlap with other work).
+     */
+    public static void configure(int threads) {
         System.setProperty("ai.djl.offline", "true");
         if (threads > 0) {
             System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
@@ -30,9 +41,6 @@ public final class Engines {
         }
         // PyTorch's graph executor only matters for TorchScript models, which diffusion4j never loads.
         System.setProperty("ai.djl.pytorch.graph_optimizer", "false");
-        Engine engine = Engine.getEngine("PyTorch");
-        JniUtils.setGradMode(false);
-        return engine;
     }
 
     /** Disables autograd on the calling thread (grad mode is per thread and on by default in a new thread). */

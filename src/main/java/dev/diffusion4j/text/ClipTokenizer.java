@@ -3,7 +3,9 @@ package dev.diffusion4j.text;
 import com.google.gson.JsonParseException;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
+import com.google.gson.stream.MalformedJsonException;
 import java.io.BufferedReader;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.CharacterCodingException;
@@ -206,8 +208,9 @@ public final class ClipTokenizer {
                 vocab.put(token, json.nextInt());
             }
             json.endObject();
-        } catch (IllegalStateException | NumberFormatException | JsonParseException | CharacterCodingException e) {
-            throw new IOException(file + ": malformed vocabulary JSON: " + e, e);
+        } catch (IllegalStateException | NumberFormatException | JsonParseException | CharacterCodingException
+                 | EOFException | MalformedJsonException e) {
+            throw new IOException(file + ": malformed vocabulary JSON: " + e.getMessage(), e);
         }
         if (vocab.isEmpty()) {
             throw new IOException(file + ": empty vocabulary");

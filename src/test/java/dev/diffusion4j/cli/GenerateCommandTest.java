@@ -94,6 +94,22 @@ class GenerateCommandTest {
     }
 
     @Test
+    void brokenTokenizerFailsWithOneLineNamingIt() throws Exception {
+        // the tokenizer loads on another thread while the weights load; its failure must still read as one line
+        Path model = dir.resolve("broken-tokenizer");
+        copyTree(Fixtures.tinySd1(), model);
+        Files.writeString(model.resolve("tokenizer/vocab.json"), "{\"a\": ");
+        Path out = dir.resolve("t.png");
+        Run r = run("generate", "-m", model.toString(), "-p", "x", "-o", out.toString());
+        assertEquals(1, r.code(), r.err());
+        assertTrue(r.err().contains("part 'tokenizer'") && r.err().contains("vocab.json: malformed vocabulary JSON"),
+                r.err());
+        assertEquals(1, r.err().strip().lines().filter(l -> l.startsWith("d4j:")).count(), r.err());
+        assertFalse(r.err().contains("\tat "), r.err());
+        assertFalse(Files.exists(out));
+    }
+
+    @Test
     void generatesAPngWithA1111Parameters() throws Exception {
         Path out = dir.resolve("cat.png");
         Run r = run("generate", "-m", model(), "-p", "a photo of a cat", "-n", "blurry", "--steps", "3",
