@@ -4,8 +4,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import com.google.gson.JsonObject;
 import dev.diffusion4j.eval.ImageGrid;
-import dev.diffusion4j.io.ModelDirectory;
 import dev.diffusion4j.io.Json;
+import dev.diffusion4j.io.ModelDirectory;
 import dev.diffusion4j.nn.WeightSource;
 import dev.diffusion4j.pipelines.GenerationListener;
 import dev.diffusion4j.pipelines.GenerationRequest;
@@ -18,6 +18,7 @@ import dev.diffusion4j.text.ClipTextModel;
 import dev.diffusion4j.text.ClipTokenizer;
 import dev.diffusion4j.train.Checkpoint;
 import dev.diffusion4j.train.DiffusionTrainer;
+import dev.diffusion4j.train.LossWeighting;
 import dev.diffusion4j.train.ModelExport;
 import dev.diffusion4j.train.TrainOptions;
 import dev.diffusion4j.train.TrainingData;
@@ -86,6 +87,11 @@ final class TrainCommand implements Callable<Integer> {
             + "sample by min(SNR, γ)/SNR, as diffusers' --snr_gamma (0: off, plain ε MSE; default: ${DEFAULT-VALUE}).")
     float snrGamma;
 
+    @Option(names = "--debiased-loss", description = "Weight each sample by 1/√SNR (debiased estimation, as "
+            + "sd-scripts' --debiased_estimation_loss): raises the high-noise steps where layout and counts are "
+            + "decided; multiplies with --snr-gamma when both are given.")
+    boolean debiasedLoss;
+
     @Option(names = "--export-sampler", defaultValue = "DPMSolverMultistepScheduler",
             description = "Scheduler class written to the exported model (default: ${DEFAULT-VALUE}).")
     String exportScheduler;
@@ -105,8 +111,11 @@ final class TrainCommand implements Callable<Integer> {
             case "fp32" -> DataType.FLOAT32;
             default -> throw new UsageException("--export-dtype must be fp16 or fp32, got " + exportDtype);
         };
-        if (!(snrGamma >= 0)) {
-            throw new UsageException("--snr-gamma must be ≥ 0 (0: off), got " + snrGamma);
+        LossWeighting weighting;
+        try {
+            weighting = new LossWeighting(snrGamma, debiasedLoss);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
         }
         if (cacheLatents < 0) {
             throw new UsageException("--cache-latents must be 0 (off) or a number of examples, got " + cacheLatents);
@@ -162,7 +171,7 @@ final class TrainCommand implements Callable<Integer> {
             TrainingListener progress = TrainingCli.progress("train");
             DiffusionTrainer.Result r = DiffusionTrainer.train(
                     new DiffusionTrainer.Models(unet, te, tokenizer, vaeModel, noise), data, common.resolution,
-                    uncondProb, cacheLatents, snrGamma, options, meta, progress, step -> {
+                    uncondProb, cacheLatents, weighting, options, meta, progress, step -> {
                         export(options, unetConfig, textConfig, tok, exported, modelDir, storeType);
                         if (step == options.steps() || (common.sampleEvery > 0 && step % common.sampleEvery == 0)) {
                             samples(live, common.output.resolve(String.format("samples-%06d.png", step)));

@@ -49,15 +49,11 @@ public final class DiffusionTrainer {
      * Trains the UNet and text encoder of {@code models} on {@code data}. {@code uncondProb}: chance a caption is
      * dropped (for classifier-free guidance). {@code cacheLatents > 0} encodes that many examples once
      * ({@link LatentCache}) and cycles through them instead of rendering and encoding every batch.
-     * {@code snrGamma > 0} weights each sample's loss by min(SNR, γ)/SNR (Min-SNR, Hang et al. 2023; diffusers'
-     * {@code --snr_gamma}), so the many easy low-noise steps do not drown the high-noise ones that fix layout.
+     * {@code weighting} scales each sample's loss by its timestep's SNR ({@link LossWeighting}).
      */
     public static Result train(Models models, TrainingData data, int resolution, float uncondProb, int cacheLatents,
-                               float snrGamma, TrainOptions o, Map<String, String> runMetadata,
+                               LossWeighting weighting, TrainOptions o, Map<String, String> runMetadata,
                                TrainingListener listener, LongConsumer onCheckpoint) throws IOException {
-        if (!(snrGamma >= 0)) {
-            throw new IllegalArgumentException("snr gamma must be ≥ 0 (0: off), got " + snrGamma);
-        }
         Engines.start(0);
         Path ckpt = o.checkpointFile();
         Trainers.prepareOutput(o);
@@ -133,9 +129,8 @@ public final class DiffusionTrainer {
                         NDArray context = models.textEncoder().forward(tokens, 0).lastHiddenState();
                         NDArray pred = models.unet().forward(zt, ts, context);
                         NDArray perSample = pred.sub(eps).square().reshape(n, -1).mean(new int[] {1});
-                        NDArray loss = snrGamma > 0
-                                ? perSample.mul(Tensors.of(m, minSnrWeights(alphasCumprod, timesteps, snrGamma))).mean()
-                                : perSample.mean();
+                        NDArray loss = weighting.isNone() ? perSample.mean()
+                                : perSample.mul(Tensors.of(m, weighting.weights(alphasCumprod, timesteps))).mean();
                         gc.backward(loss);
                         lastLoss = loss.getFloat();
                     }
@@ -152,17 +147,6 @@ public final class DiffusionTrainer {
             }
             return new Result(Math.max(0, o.steps() - start), (System.nanoTime() - t0) / 1e9, lastLoss);
         }
-    }
-
-    /** Min-SNR-γ loss weights for ε-prediction: min(SNR(t), γ) / SNR(t), SNR(t) = ᾱ_t / (1 − ᾱ_t). */
-    static float[] minSnrWeights(float[] alphasCumprod, float[] timesteps, float gamma) {
-        float[] w = new float[timesteps.length];
-        for (int i = 0; i < w.length; i++) {
-            double ab = alphasCumprod[(int) timesteps[i]];
-            double snr = ab / (1 - ab);
-            w[i] = (float) (Math.min(snr, gamma) / snr);
-        }
-        return w;
     }
 
     /** The EMA weights of a finished or checkpointed run, split into the UNet's and the text encoder's. */

@@ -37,14 +37,6 @@ class DiffusionTrainerTest {
     }
 
     @Test
-    void minSnrWeightsCapTheSignalToNoiseRatioAtGamma() {
-        float[] alphasCumprod = {0.999f, 0.9f, 0.5f, 0.01f};
-        float[] w = DiffusionTrainer.minSnrWeights(alphasCumprod, new float[] {0, 1, 2, 3}, 5f);
-        // SNR = ᾱ/(1−ᾱ): 999, 9, 1, 1/99 — capped at 5, then divided by itself
-        assertArrayEquals(new float[] {5f / 999f, 5f / 9f, 1f, 1f}, w, 1e-4f);
-    }
-
-    @Test
     void lossAlsoDecreasesFromCachedLatents() throws Exception {
         lossDecreases(12, 0);
     }
@@ -81,7 +73,7 @@ class DiffusionTrainerTest {
                 }
             };
             DiffusionTrainer.train(new DiffusionTrainer.Models(unet, te, TinySd1.model().tokenizer(), vae, noise),
-                    VaeTrainerTest.boxes(5), 16, 0.1f, cacheLatents, snrGamma, o, Map.of("unet_config", "u"), listener,
+                    VaeTrainerTest.boxes(5), 16, 0.1f, cacheLatents, new LossWeighting(snrGamma, false), o, Map.of("unet_config", "u"), listener,
                     checkpoints::add);
             assertEquals(List.of(20L, 40L), checkpoints);
             assertEquals(cacheLatents == 0 ? List.of() : List.of("latent cache 8/12", "latent cache 12/12"), preparing);
