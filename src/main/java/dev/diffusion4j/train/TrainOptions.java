@@ -15,9 +15,8 @@ import java.nio.file.Path;
  * @param sampleEvery steps between sample grids (≤ 0: only at the end)
  */
 public record TrainOptions(Path output, int steps, int batch, float learningRate, int warmupSteps, int decaySteps,
-                           float weightDecay,
-                           float gradClip, float emaDecay, long seed, int checkpointEvery, int sampleEvery,
-                           boolean resume) {
+                           float weightDecay, float gradClip, float emaDecay, long seed, int checkpointEvery,
+                           int sampleEvery, boolean resume) {
 
     public TrainOptions {
         if (steps < 1) throw new IllegalArgumentException("--steps must be ≥ 1, got " + steps);

@@ -1,6 +1,5 @@
 package dev.diffusion4j.train;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -73,8 +72,8 @@ class DiffusionTrainerTest {
                 }
             };
             DiffusionTrainer.train(new DiffusionTrainer.Models(unet, te, TinySd1.model().tokenizer(), vae, noise),
-                    VaeTrainerTest.boxes(5), 16, 0.1f, cacheLatents, new LossWeighting(snrGamma, false), o, Map.of("unet_config", "u"), listener,
-                    checkpoints::add);
+                    VaeTrainerTest.boxes(5), 16, 0.1f, cacheLatents, new LossWeighting(snrGamma, false), o,
+                    Map.of("unet_config", "u"), listener, checkpoints::add);
             assertEquals(List.of(20L, 40L), checkpoints);
             assertEquals(cacheLatents == 0 ? List.of() : List.of("latent cache 8/12", "latent cache 12/12"), preparing);
             double first = losses.subList(0, 10).stream().mapToDouble(Float::doubleValue).average().orElseThrow();

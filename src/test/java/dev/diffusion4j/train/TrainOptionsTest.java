@@ -29,8 +29,8 @@ class TrainOptionsTest {
         assertEquals(1e-3f * 399 / 400, o.lr(602), 1e-9f);
         assertEquals(1e-3f * 200 / 400, o.lr(801), 1e-9f);
         assertEquals(1e-3f / 400, o.lr(1000), 1e-9f);
-        for (int step = 2; step <= 1000; step++) {
-            if (step > 100) assertTrue(o.lr(step) <= o.lr(step - 1), "non-increasing after warm-up at " + step);
+        for (int step = 101; step <= 1000; step++) {
+            assertTrue(o.lr(step) <= o.lr(step - 1), "non-increasing after warm-up at " + step);
         }
     }
 
