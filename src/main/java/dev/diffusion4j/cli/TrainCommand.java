@@ -92,6 +92,16 @@ final class TrainCommand implements Callable<Integer> {
             + "decided; multiplies with --snr-gamma when both are given.")
     boolean debiasedLoss;
 
+    @Option(names = "--prediction-type", defaultValue = "epsilon", description = "What the UNet learns to predict: "
+            + "epsilon (the noise, as SD 1.x) or v_prediction (v = √ᾱ·ε − √(1−ᾱ)·x₀, as SD 2.x 768; diffusers' "
+            + "--prediction_type; default: ${DEFAULT-VALUE}).")
+    String predictionType;
+
+    @Option(names = "--zero-terminal-snr", description = "Rescale the noise schedule so its last step is pure noise "
+            + "(Lin et al. 2023; rescale_betas_zero_snr, sd-scripts' --zero_terminal_snr): sampling then cannot take "
+            + "layout from the starting noise. Needs --prediction-type v_prediction.")
+    boolean zeroTerminalSnr;
+
     @Option(names = "--export-sampler", defaultValue = "DPMSolverMultistepScheduler",
             description = "Scheduler class written to the exported model (default: ${DEFAULT-VALUE}).")
     String exportScheduler;
@@ -116,6 +126,13 @@ final class TrainCommand implements Callable<Integer> {
             weighting = new LossWeighting(snrGamma, debiasedLoss);
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
+        }
+        if (!predictionType.equals("epsilon") && !predictionType.equals("v_prediction")) {
+            throw new UsageException("--prediction-type must be epsilon or v_prediction, got " + predictionType);
+        }
+        if (zeroTerminalSnr && !predictionType.equals("v_prediction")) {
+            throw new UsageException("--zero-terminal-snr needs --prediction-type v_prediction: the last step is pure "
+                    + "noise, where predicting ε says nothing about the image");
         }
         if (cacheLatents < 0) {
             throw new UsageException("--cache-latents must be 0 (off) or a number of examples, got " + cacheLatents);
@@ -152,6 +169,10 @@ final class TrainCommand implements Callable<Integer> {
         schedule.put("beta_start", 0.00085);
         schedule.put("beta_end", 0.012);
         schedule.put("beta_schedule", "scaled_linear");
+        schedule.put("prediction_type", predictionType);
+        if (zeroTerminalSnr) {
+            schedule.put("rescale_betas_zero_snr", true);
+        }
         SchedulerConfig noise = SchedulerConfig.of("DDPMScheduler", schedule);
         SchedulerConfig exported = noise.fromConfig(exportScheduler, Map.of());
         ClipTokenizer tokenizer = ClipTokenizer.load(tok);

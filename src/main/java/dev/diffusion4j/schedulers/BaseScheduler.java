@@ -30,6 +30,16 @@ abstract class BaseScheduler implements Scheduler {
         this.alphasCumprod = NoiseSchedule.alphasCumprod(NoiseSchedule.betas(config));
     }
 
+    /**
+     * For the samplers that work with σ = sqrt((1 − ᾱ)/ᾱ): a zero-terminal-SNR schedule ends at ᾱ_T = 0, σ = ∞, so
+     * diffusers keeps the last σ finite with ᾱ_T = 2⁻²⁴ (σ ≈ 4096).
+     */
+    final void keepTerminalSigmaFinite() {
+        if (config.has("rescale_betas_zero_snr") && config.rescaleBetasZeroSnr()) {
+            alphasCumprod[alphasCumprod.length - 1] = 0x1p-24f;
+        }
+    }
+
     @Override
     public SchedulerConfig config() {
         return config;

@@ -13,7 +13,8 @@ import java.util.List;
  *
  * <p>0.25 behaviour kept on purpose: the schedule ends at σ(t = 0) (or σmin with Karras sigmas), not at σ = 0 as
  * in diffusers ≥ 0.27; {@code init_noise_sigma} is 1 and the model input is not scaled (the solver works in the
- * VP parametrisation x_t = α_t·x₀ + σ_t·ε).
+ * VP parametrisation x_t = α_t·x₀ + σ_t·ε). Taken from later diffusers: rescale_betas_zero_snr (≥ 0.27), with the
+ * last ᾱ kept at 2⁻²⁴ so the first σ is finite.
  */
 public final class DPMSolverMultistepScheduler extends DiscreteTimeScheduler {
 
@@ -48,6 +49,7 @@ public final class DPMSolverMultistepScheduler extends DiscreteTimeScheduler {
         if (config.useLuLambdas()) {
             throw new UnsupportedOperationException("DPMSolverMultistepScheduler: use_lu_lambdas is not supported");
         }
+        keepTerminalSigmaFinite(); // as diffusers ≥ 0.27, whose DPMSolverMultistepScheduler takes rescale_betas_zero_snr
         this.trainSigmas = NoiseSchedule.sigmas(alphasCumprod);
         this.logSigmas = NoiseSchedule.log(trainSigmas);
         this.modelOutputs = new StepHistory(order);

@@ -20,10 +20,7 @@ abstract class SigmaScheduler extends BaseScheduler {
 
     SigmaScheduler(SchedulerConfig config, String... predictionTypes) {
         super(config, predictionTypes);
-        if (config.has("rescale_betas_zero_snr") && config.rescaleBetasZeroSnr()) {
-            // diffusers keeps the last σ finite: ᾱ_T = 2⁻²⁴ instead of 0
-            alphasCumprod[alphasCumprod.length - 1] = 0x1p-24f;
-        }
+        keepTerminalSigmaFinite();
         this.trainSigmas = NoiseSchedule.sigmas(alphasCumprod);
         this.logSigmas = NoiseSchedule.log(trainSigmas);
     }

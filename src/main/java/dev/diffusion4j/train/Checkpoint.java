@@ -35,8 +35,20 @@ public record Checkpoint(Map<String, NDArray> tensors, Map<String, String> metad
     public void requireMatching(Path file, String key, String expected) throws IOException {
         String actual = metadata.get(key);
         if (!expected.equals(actual)) {
-            throw new IOException(file + ": checkpoint " + key + " does not match this run (checkpoint: " + actual
-                    + ", this run: " + expected + "); refusing to resume");
+            throw mismatch(file, key, actual, expected);
+        }
+    }
+
+    private static IOException mismatch(Path file, String key, String actual, String expected) {
+        return new IOException(file + ": checkpoint " + key + " does not match this run (checkpoint: " + actual
+                + ", this run: " + expected + "); refusing to resume");
+    }
+
+    /** As {@link #requireMatching(Path, String, String)}, reading a checkpoint without {@code key} as {@code absent}. */
+    public void requireMatching(Path file, String key, String expected, String absent) throws IOException {
+        String actual = metadata.getOrDefault(key, absent);
+        if (!expected.equals(actual)) {
+            throw mismatch(file, key, actual, expected);
         }
     }
 

@@ -28,8 +28,10 @@ import java.util.function.LongConsumer;
 /**
  * Text-conditional latent diffusion training (Rombach et al. 2022, eq. 2; Ho et al. 2020, Alg. 1): a frozen VAE maps
  * images to latents, a UNet and a CLIP-architecture text encoder are trained together to predict the noise added at a
- * uniformly drawn timestep, ‖ε − ε_θ(z_t, t, τ(y))‖². Captions are dropped to "" with probability
- * {@code uncondProb} so the same network also learns the unconditional prediction classifier-free guidance needs.
+ * uniformly drawn timestep, ‖ε − ε_θ(z_t, t, τ(y))‖², or with the noise schedule's prediction_type v_prediction the
+ * velocity v = √ᾱ_t·ε − √(1−ᾱ_t)·z₀ (Salimans &amp; Ho 2022, §4), which stays learnable where ᾱ_t → 0 and so goes with
+ * a zero-terminal-SNR schedule (Lin et al. 2023). Captions are dropped to "" with probability {@code uncondProb} so
+ * the same network also learns the unconditional prediction classifier-free guidance needs.
  */
 public final class DiffusionTrainer {
 
@@ -60,7 +62,19 @@ public final class DiffusionTrainer {
         Map<String, Parameter> params = new LinkedHashMap<>();
         models.unet().namedParameters().forEach((k, p) -> params.put("unet." + k, p));
         models.textEncoder().namedParameters().forEach((k, p) -> params.put("text_encoder." + k, p));
-        float[] alphasCumprod = models.noiseSchedule().alphasCumprod();
+        SchedulerConfig schedule = models.noiseSchedule();
+        boolean vPrediction = switch (schedule.predictionType()) {
+            case "epsilon" -> false;
+            case "v_prediction" -> true;
+            default -> throw new IllegalArgumentException("training supports prediction_type epsilon or "
+                    + "v_prediction, got '" + schedule.predictionType() + "'");
+        };
+        float[] alphasCumprod = schedule.alphasCumprod();
+        if (!vPrediction && alphasCumprod[alphasCumprod.length - 1] == 0) {
+            throw new IllegalArgumentException("a zero-terminal-SNR schedule needs prediction_type v_prediction: at "
+                    + "ᾱ = 0 the noisy latent is pure noise and ε-prediction says nothing about the image");
+        }
+        String objective = objective(schedule);
         int numTrain = alphasCumprod.length;
         float scaling = models.vae().config().scalingFactor();
         long t0 = System.nanoTime();
@@ -73,6 +87,8 @@ public final class DiffusionTrainer {
                     for (Map.Entry<String, String> e : runMetadata.entrySet()) {
                         c.requireMatching(ckpt, e.getKey(), e.getValue());
                     }
+                    // checkpoints from before v-prediction have no objective: they trained ε on SD's schedule
+                    c.requireMatching(ckpt, "objective", objective, "epsilon");
                     state.restore(c);
                     start = c.step();
                 }
@@ -128,9 +144,11 @@ public final class DiffusionTrainer {
                     try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                         NDArray context = models.textEncoder().forward(tokens, 0).lastHiddenState();
                         NDArray pred = models.unet().forward(zt, ts, context);
-                        NDArray perSample = pred.sub(eps).square().reshape(n, -1).mean(new int[] {1});
-                        NDArray loss = weighting.isNone() ? perSample.mean()
-                                : perSample.mul(Tensors.of(m, weighting.weights(alphasCumprod, timesteps))).mean();
+                        NDArray target = vPrediction
+                                ? eps.mul(Tensors.of(m, a, col)).sub(z0.mul(Tensors.of(m, sigma, col))) : eps;
+                        NDArray perSample = pred.sub(target).square().reshape(n, -1).mean(new int[] {1});
+                        NDArray loss = weighting.isNone() ? perSample.mean() : perSample.mul(Tensors.of(m,
+                                weighting.weights(alphasCumprod, timesteps, vPrediction))).mean();
                         gc.backward(loss);
                         lastLoss = loss.getFloat();
                     }
@@ -141,12 +159,19 @@ public final class DiffusionTrainer {
                     Map<String, String> meta = new LinkedHashMap<>(runMetadata);
                     meta.put("step", Long.toString(step));
                     meta.put("trainer", "train");
+                    meta.put("objective", objective);
                     Checkpoint.save(ckpt, state.tensors(), meta);
                     onCheckpoint.accept(step);
                 }
             }
             return new Result(Math.max(0, o.steps() - start), (System.nanoTime() - t0) / 1e9, lastLoss);
         }
+    }
+
+    /** What the network learns to predict, on which schedule: a resume must not change it. */
+    private static String objective(SchedulerConfig schedule) {
+        boolean zeroSnr = schedule.has("rescale_betas_zero_snr") && schedule.rescaleBetasZeroSnr();
+        return schedule.predictionType() + (zeroSnr ? ", zero terminal SNR" : "");
     }
 
     /** The EMA weights of a finished or checkpointed run, split into the UNet's and the text encoder's. */

@@ -103,6 +103,14 @@ class TrainCommandTest {
                 "-o", dir.toString());
         assertEquals(2, r.code(), r.err());
         assertTrue(r.err().contains("--lr-decay must be in [0, --steps = 10], got 11"), r.err());
+        r = run("train", "--data", "shapes", "--vae", dir.toString(), "--zero-terminal-snr", "-o", dir.toString());
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().strip().startsWith("d4j: --zero-terminal-snr needs --prediction-type v_prediction"),
+                r.err());
+        r = run("train", "--data", "shapes", "--vae", dir.toString(), "--prediction-type", "sample", "-o",
+                dir.toString());
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("--prediction-type must be epsilon or v_prediction, got sample"), r.err());
     }
 
     @Test
@@ -134,9 +142,26 @@ class TrainCommandTest {
         assertEquals(0, r.code(), r.err());
         assertTrue(Png.readText(png).get("parameters").contains("Sampler: DPM++ 2M"));
 
-        r = run(concat(new String[] {"train", "-o", dir.resolve("more").toString(), "--init-from", model.toString()},
-                tiny));
+        // continue the model as v-prediction on a zero-terminal-SNR schedule: the export says so and still samples
+        Path more = dir.resolve("more");
+        r = run(concat(new String[] {"train", "-o", more.toString(), "--init-from", model.toString(),
+            "--prediction-type", "v_prediction", "--zero-terminal-snr"}, tiny));
         assertEquals(0, r.code(), r.err());
+        String vScheduler = Files.readString(more.resolve("model/scheduler/scheduler_config.json"));
+        assertTrue(vScheduler.contains("\"prediction_type\": \"v_prediction\"")
+                && vScheduler.contains("\"rescale_betas_zero_snr\": true"), vScheduler);
+        r = run("generate", "-m", more.resolve("model").toString(), "-p", "a red circle", "--steps", "2", "-o",
+                png.toString());
+        assertEquals(0, r.code(), r.err());
+        // resuming it as ε-prediction would silently change what the network means
+        byte[] before = Files.readAllBytes(more.resolve("checkpoint.safetensors"));
+        String[] longer = tiny.clone();
+        longer[java.util.Arrays.asList(longer).indexOf("--steps") + 1] = "4";
+        r = run(concat(new String[] {"train", "-o", more.toString(), "--resume"}, longer));
+        assertEquals(1, r.code(), r.err());
+        assertTrue(r.err().contains("checkpoint objective does not match this run (checkpoint: v_prediction, zero "
+                + "terminal SNR, this run: epsilon)"), r.err());
+        assertArrayEquals(before, Files.readAllBytes(more.resolve("checkpoint.safetensors")));
     }
 
     private static void deleteTree(Path root) throws java.io.IOException {

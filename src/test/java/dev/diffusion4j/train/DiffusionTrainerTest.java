@@ -1,6 +1,7 @@
 package dev.diffusion4j.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
@@ -13,8 +14,10 @@ import dev.diffusion4j.text.ClipTextModel;
 import dev.diffusion4j.unet.UNet2DConditionConfig;
 import dev.diffusion4j.unet.UNet2DConditionModel;
 import dev.diffusion4j.vae.AutoencoderKL;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -25,30 +28,70 @@ class DiffusionTrainerTest {
     @TempDir
     Path dir;
 
+    private static final Map<String, Object> SD_SCHEDULE = Map.of("beta_schedule", "scaled_linear",
+            "beta_start", 0.00085, "beta_end", 0.012);
+
     @Test
     void noisePredictionLossDecreasesAndCheckpointsHoldEmaWeights() throws Exception {
-        lossDecreases(0, 0);
+        lossDecreases(0, 0, SD_SCHEDULE, 0.8);
     }
 
     @Test
     void lossDecreasesWithMinSnrWeighting() throws Exception {
-        lossDecreases(0, 5);
+        lossDecreases(0, 5, SD_SCHEDULE, 0.8);
     }
 
     @Test
     void lossAlsoDecreasesFromCachedLatents() throws Exception {
-        lossDecreases(12, 0);
+        lossDecreases(12, 0, SD_SCHEDULE, 0.8);
     }
 
-    private void lossDecreases(int cacheLatents, float snrGamma) throws Exception {
-        UNet2DConditionConfig unetConfig = UNet2DConditionConfig.from(JsonParser.parseString("""
+    @Test
+    void velocityLossDecreasesOnAZeroTerminalSnrScheduleAndAResumeMustKeepTheObjective() throws Exception {
+        Map<String, Object> v = new HashMap<>(SD_SCHEDULE);
+        v.put("prediction_type", "v_prediction");
+        v.put("rescale_betas_zero_snr", true);
+        lossDecreases(0, 0, v, 0.95);
+        try (UNet2DConditionModel unet = UNet2DConditionModel.random(unetConfig(), DataType.FLOAT32, 0);
+             ClipTextModel te = ClipTextModel.random(textConfig(), DataType.FLOAT32, 1);
+             AutoencoderKL vae = AutoencoderKL.random(VaeTrainerTest.tiny(), DataType.FLOAT32, 2)) {
+            TrainOptions resume = new TrainOptions(dir, 60, 8, 3e-3f, 0, 0, 0f, 1f, 0.9f, 3, 20, 0, true);
+            IOException e = assertThrows(IOException.class, () -> DiffusionTrainer.train(
+                    new DiffusionTrainer.Models(unet, te, TinySd1.model().tokenizer(), vae,
+                            SchedulerConfig.of("DDPMScheduler", SD_SCHEDULE)),
+                    VaeTrainerTest.boxes(5), 16, 0.1f, 0, LossWeighting.NONE, resume, Map.of("unet_config", "u"),
+                    VaeTrainerTest.listener(new ArrayList<>()), step -> {}));
+            assertTrue(e.getMessage().contains("objective does not match this run (checkpoint: v_prediction, zero "
+                    + "terminal SNR, this run: epsilon)"), e.getMessage());
+        }
+    }
+
+    @Test
+    void zeroTerminalSnrWithNoisePredictionIsRefused() throws Exception {
+        Map<String, Object> eps = new HashMap<>(SD_SCHEDULE);
+        eps.put("rescale_betas_zero_snr", true);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> lossDecreases(0, 0, eps, 0.8));
+        assertTrue(e.getMessage().startsWith("a zero-terminal-SNR schedule needs prediction_type v_prediction"));
+    }
+
+    private static UNet2DConditionConfig unetConfig() {
+        return UNet2DConditionConfig.from(JsonParser.parseString("""
                 {"block_out_channels": [16, 32], "layers_per_block": 1, "attention_head_dim": 2,
                  "cross_attention_dim": 16, "norm_num_groups": 8, "sample_size": 8,
                  "down_block_types": ["CrossAttnDownBlock2D", "DownBlock2D"],
                  "up_block_types": ["UpBlock2D", "CrossAttnUpBlock2D"]}""").getAsJsonObject());
-        ClipTextConfig textConfig = new ClipTextConfig(49408, 16, 32, 1, 2, 77, "gelu", 1e-5f, 2);
-        SchedulerConfig noise = SchedulerConfig.of("DDPMScheduler", Map.of("beta_schedule", "scaled_linear",
-                "beta_start", 0.00085, "beta_end", 0.012));
+    }
+
+    private static ClipTextConfig textConfig() {
+        return new ClipTextConfig(49408, 16, 32, 1, 2, 77, "gelu", 1e-5f, 2);
+    }
+
+    /** Trains 40 steps and requires the mean loss of the last 10 below {@code ratio} × that of the first 10. */
+    private void lossDecreases(int cacheLatents, float snrGamma, Map<String, Object> schedule, double ratio)
+            throws Exception {
+        UNet2DConditionConfig unetConfig = unetConfig();
+        ClipTextConfig textConfig = textConfig();
+        SchedulerConfig noise = SchedulerConfig.of("DDPMScheduler", schedule);
         List<Float> losses = new ArrayList<>();
         try (UNet2DConditionModel unet = UNet2DConditionModel.random(unetConfig, DataType.FLOAT32, 0);
              ClipTextModel te = ClipTextModel.random(textConfig, DataType.FLOAT32, 1);
@@ -78,7 +121,7 @@ class DiffusionTrainerTest {
             assertEquals(cacheLatents == 0 ? List.of() : List.of("latent cache 8/12", "latent cache 12/12"), preparing);
             double first = losses.subList(0, 10).stream().mapToDouble(Float::doubleValue).average().orElseThrow();
             double last = losses.subList(30, 40).stream().mapToDouble(Float::doubleValue).average().orElseThrow();
-            assertTrue(last < first * 0.8, "loss should fall: first " + first + ", last " + last);
+            assertTrue(last < first * ratio, "loss should fall: first " + first + ", last " + last);
             try (NDManager m = NDManager.newBaseManager()) {
                 Checkpoint c = Checkpoint.load(o.checkpointFile(), m);
                 assertEquals(40, c.step());

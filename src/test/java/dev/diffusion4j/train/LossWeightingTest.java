@@ -15,22 +15,31 @@ class LossWeightingTest {
 
     @Test
     void minSnrCapsTheSignalToNoiseRatioAtGamma() {
-        float[] w = new LossWeighting(5f, false).weights(ALPHAS_CUMPROD, T);
+        float[] w = new LossWeighting(5f, false).weights(ALPHAS_CUMPROD, T, false);
         assertArrayEquals(new float[] {5f / 9999f, 5f / 9f, 1f, 1f}, w, 1e-4f);
     }
 
     @Test
     void debiasedIsOneOverRootSnrWithTheSnrCappedAtAThousand() {
-        float[] w = new LossWeighting(0f, true).weights(ALPHAS_CUMPROD, T);
+        float[] w = new LossWeighting(0f, true).weights(ALPHAS_CUMPROD, T, false);
         assertArrayEquals(new float[] {(float) (1 / Math.sqrt(1000)), 1f / 3f, 1f, (float) Math.sqrt(99)}, w, 1e-3f);
     }
 
     @Test
     void bothMultiply() {
-        float[] w = new LossWeighting(5f, true).weights(ALPHAS_CUMPROD, T);
-        float[] minSnr = new LossWeighting(5f, false).weights(ALPHAS_CUMPROD, T);
-        float[] debiased = new LossWeighting(0f, true).weights(ALPHAS_CUMPROD, T);
+        float[] w = new LossWeighting(5f, true).weights(ALPHAS_CUMPROD, T, false);
+        float[] minSnr = new LossWeighting(5f, false).weights(ALPHAS_CUMPROD, T, false);
+        float[] debiased = new LossWeighting(0f, true).weights(ALPHAS_CUMPROD, T, false);
         for (int i = 0; i < w.length; i++) assertEquals(minSnr[i] * debiased[i], w[i], 1e-5f * debiased[i]);
+    }
+
+    @Test
+    void vPredictionDividesBySnrPlusOneAndStaysFiniteAtZeroSnr() {
+        float[] ac = {0.9999f, 0.9f, 0.5f, 0f}; // SNR 9999, 9, 1, 0 (zero terminal SNR)
+        float[] minSnr = new LossWeighting(5f, false).weights(ac, T, true);
+        assertArrayEquals(new float[] {5f / 10000f, 5f / 10f, 1f / 2f, 0f}, minSnr, 1e-4f);
+        float[] debiased = new LossWeighting(0f, true).weights(ac, T, true);
+        assertArrayEquals(new float[] {1f / 1001f, 1f / 10f, 1f / 2f, 1f}, debiased, 1e-4f);
     }
 
     @Test
