@@ -33,6 +33,10 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--cfg-scale", defaultValue = "7.5", description = "Guidance scale (default: ${DEFAULT-VALUE}).")
     double cfgScale;
 
+    @Option(names = "--guidance-rescale", defaultValue = "0", description = "CFG rescale φ in [0, 1] (default: "
+            + "${DEFAULT-VALUE}, off).")
+    double guidanceRescale;
+
     @Option(names = "--sampler", description = "Sampler (default: the model's own).")
     String sampler;
 
@@ -54,6 +58,9 @@ final class EvalCommand implements Callable<Integer> {
         if (seeds < 1 || seeds > 64) {
             throw new UsageException("--seeds must be in [1, 64], got " + seeds);
         }
+        if (!(guidanceRescale >= 0 && guidanceRescale <= 1)) {
+            throw new UsageException("--guidance-rescale must be in [0, 1], got " + guidanceRescale);
+        }
         List<EvalPrompt> prompts = new ArrayList<>(PromptAdherence.heldOutPrompts());
         if (category != null) {
             prompts.removeIf(p -> !p.category().tag().equals(category));
@@ -66,8 +73,8 @@ final class EvalCommand implements Callable<Integer> {
         Engines.start(threads);
         try (StableDiffusion sd = StableDiffusion.load(dir, DataType.FLOAT32);
              ProgressBar bar = new ProgressBar(System.err, "eval", "prompt")) {
-            Evaluation.Report r = Evaluation.run(sd, prompts,
-                    new Evaluation.Settings(seeds, steps, cfgScale, sampler, seed), done -> bar.update(done, prompts.size()));
+            var settings = new Evaluation.Settings(seeds, steps, cfgScale, guidanceRescale, sampler, seed);
+            Evaluation.Report r = Evaluation.run(sd, prompts, settings, done -> bar.update(done, prompts.size()));
             System.out.printf(Locale.ROOT, "%-12s %8s %8s%n", "category", "accuracy", "images");
             for (Category c : Category.values()) {
                 if (!Double.isNaN(r.rate(c))) {

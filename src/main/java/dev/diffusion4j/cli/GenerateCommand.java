@@ -48,6 +48,10 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--cfg-scale", defaultValue = "7.5", description = "Classifier-free guidance (default: ${DEFAULT-VALUE}).")
     double cfgScale;
 
+    @Option(names = "--guidance-rescale", defaultValue = "0", description = "CFG rescale φ in [0, 1] (diffusers' "
+            + "guidance_rescale; about 0.7 for zero-terminal-SNR models; default: ${DEFAULT-VALUE}, off).")
+    double guidanceRescale;
+
     @Option(names = "--sampler", description = "ddim, pndm, lms, euler, euler_a, heun, dpm++2m, ddpm "
             + "(default: the model's own scheduler).")
     String sampler;
@@ -85,7 +89,7 @@ final class GenerateCommand implements Callable<Integer> {
         GenerationRequest request;
         try {
             request = GenerationRequest.builder(prompt).negativePrompt(negativePrompt).size(width, height).steps(steps)
-                    .guidanceScale(cfgScale).sampler(sampler).schedule(schedule).seed(seed).imagesPerPrompt(batch)
+                    .guidanceScale(cfgScale).guidanceRescale(guidanceRescale).sampler(sampler).schedule(schedule).seed(seed).imagesPerPrompt(batch)
                     .initImage(init, strength).clipSkip(clipSkip).build();
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());

@@ -100,6 +100,24 @@ abstract class DiffusionPipeline {
         return e.expandDims(1).broadcast(s.get(0), n, s.get(1), s.get(2)).reshape(s.get(0) * n, s.get(1), s.get(2));
     }
 
+    /**
+     * Lin et al. 2023, eq. 15-16 (diffusers' {@code rescale_noise_cfg}): scale the guided prediction to the standard
+     * deviation of the conditional one, per image, then mix φ of that with 1 − φ of the guided one. Standard
+     * deviations are torch's default, with Bessel's correction.
+     */
+    static NDArray rescaleGuidance(NDArray guided, NDArray cond, float phi) {
+        NDArray ratio = std(cond).div(std(guided));
+        return guided.mul(ratio.mul(phi).add(1 - phi));
+    }
+
+    /** Per-image standard deviation, shaped (B, 1, 1, 1) to broadcast against the image batch. */
+    private static NDArray std(NDArray x) {
+        Shape s = x.getShape();
+        NDArray flat = x.reshape(s.get(0), -1);
+        NDArray centred = flat.sub(flat.mean(new int[] {1}, true));
+        return centred.square().sum(new int[] {1}).div(flat.getShape().get(1) - 1).sqrt().reshape(s.get(0), 1, 1, 1);
+    }
+
     private NDArray denoise(NDManager m, GenerationRequest r, Scheduler scheduler, TorchGenerator generator,
                             Start start, NDArray embeds, GenerationListener listener) {
         NDArray latents = start.latents();
@@ -119,6 +137,9 @@ abstract class DiffusionPipeline {
                     NDList parts = output.split(2, 0);
                     NDArray uncond = parts.get(0);
                     noise = uncond.add(parts.get(1).sub(uncond).mul((float) r.guidanceScale()));
+                    if (r.guidanceRescale() > 0) {
+                        noise = rescaleGuidance(noise, parts.get(1), (float) r.guidanceRescale());
+                    }
                 }
                 NDArray next = scheduler.step(noise, t, latents, generator).prevSample();
                 listener.onStep(new GenerationListener.Step(i, ts.length, t, next, output));

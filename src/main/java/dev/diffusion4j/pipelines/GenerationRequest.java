@@ -12,6 +12,9 @@ import java.util.List;
  * @param width pixels, a multiple of 8; 0 = the model's native size
  * @param height pixels, a multiple of 8; 0 = the model's native size
  * @param guidanceScale classifier-free guidance; ≤ 1 runs the UNet on the prompt alone
+ * @param guidanceRescale φ of Lin et al. 2023 §3.4 (diffusers' {@code guidance_rescale}): the guided prediction is
+ *     rescaled to the conditional one's standard deviation and mixed back with weight φ, which keeps strong guidance
+ *     from over-exposing models trained to zero terminal SNR; 0 = off, in [0, 1]
  * @param sampler a name {@code Samplers} knows, or null for the model's own scheduler
  * @param schedule sigma schedule: null or "discrete" for the sampler's own, "karras" for Karras sigmas
  * @param seed the generator seed (full unsigned 64-bit range); negative = pick one at random (reported in the result)
@@ -20,7 +23,7 @@ import java.util.List;
  * @param clipSkip 0 = last text-encoder layer, 1 = the one before (A1111's "Clip skip: 2"), ...
  */
 public record GenerationRequest(List<String> prompts, List<String> negativePrompts, int width, int height, int steps,
-                                double guidanceScale, String sampler, String schedule, long seed, int imagesPerPrompt,
+                                double guidanceScale, double guidanceRescale, String sampler, String schedule, long seed, int imagesPerPrompt,
                                 BufferedImage initImage, double strength, int clipSkip) {
 
     public GenerationRequest {
@@ -44,6 +47,9 @@ public record GenerationRequest(List<String> prompts, List<String> negativePromp
         }
         if (!Double.isFinite(guidanceScale) || guidanceScale < 0) {
             throw new IllegalArgumentException("cfg scale must be a finite number ≥ 0, got " + guidanceScale);
+        }
+        if (!(guidanceRescale >= 0 && guidanceRescale <= 1)) {
+            throw new IllegalArgumentException("guidance rescale must be in [0, 1], got " + guidanceRescale);
         }
         if (imagesPerPrompt < 1 || imagesPerPrompt > 64) {
             throw new IllegalArgumentException("batch must be in [1, 64], got " + imagesPerPrompt);
@@ -81,6 +87,7 @@ public record GenerationRequest(List<String> prompts, List<String> negativePromp
         private int height;
         private int steps = 20;
         private double guidanceScale = 7.5;
+        private double guidanceRescale;
         private String sampler;
         private String schedule;
         private long seed = -1;
@@ -102,6 +109,7 @@ public record GenerationRequest(List<String> prompts, List<String> negativePromp
         public Builder size(int w, int h) { width = w; height = h; return this; }
         public Builder steps(int v) { steps = v; return this; }
         public Builder guidanceScale(double v) { guidanceScale = v; return this; }
+        public Builder guidanceRescale(double v) { guidanceRescale = v; return this; }
         public Builder sampler(String v) { sampler = v; return this; }
         public Builder schedule(String v) { schedule = v; return this; }
         public Builder seed(long v) { seed = v; return this; }
@@ -110,7 +118,8 @@ public record GenerationRequest(List<String> prompts, List<String> negativePromp
         public Builder clipSkip(int v) { clipSkip = v; return this; }
 
         public GenerationRequest build() {
-            return new GenerationRequest(prompts, negativePrompts, width, height, steps, guidanceScale, sampler, schedule,
+            return new GenerationRequest(prompts, negativePrompts, width, height, steps, guidanceScale, guidanceRescale,
+                    sampler, schedule,
                     seed, imagesPerPrompt, initImage, strength, clipSkip);
         }
     }

@@ -22,6 +22,9 @@ public final class Infotext {
         kv.add("Steps: " + r.steps());
         kv.add("Sampler: " + result.sampler());
         kv.add("CFG scale: " + trim(r.guidanceScale()));
+        if (r.guidanceRescale() > 0) {
+            kv.add("CFG Rescale φ: " + trim(r.guidanceRescale())); // the key of A1111's CFG-rescale extension
+        }
         kv.add("Seed: " + Long.toUnsignedString(result.seed()));
         kv.add("Size: " + result.width() + "x" + result.height());
         kv.add("Model: " + model);

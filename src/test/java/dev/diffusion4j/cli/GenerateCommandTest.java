@@ -114,14 +114,15 @@ class GenerateCommandTest {
     void generatesAPngWithA1111Parameters() throws Exception {
         Path out = dir.resolve("cat.png");
         Run r = run("generate", "-m", model(), "-p", "a photo of a cat", "-n", "blurry", "--steps", "3",
-                "--sampler", "euler_a", "--seed", "42", "--batch", "2", "-o", out.toString());
+                "--sampler", "euler_a", "--seed", "42", "--batch", "2", "--guidance-rescale", "0.7", "-o",
+                out.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains(out.toString()), r.out());
         assertTrue(Files.exists(dir.resolve("cat_1.png")));
         Map<String, String> text = Png.readText(out);
         String p = text.get("parameters");
         assertTrue(p.startsWith("a photo of a cat\nNegative prompt: blurry\nSteps: 3, Sampler: Euler a, CFG scale: 7.5, "
-                + "Seed: 42, Size: 64x64, Model: "), p);
+                + "CFG Rescale φ: 0.7, Seed: 42, Size: 64x64, Model: "), p);
         assertEquals(64, Png.read(out).getWidth());
     }
 
