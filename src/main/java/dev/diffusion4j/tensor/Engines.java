@@ -43,6 +43,12 @@ public final class Engines {
         System.setProperty("ai.djl.pytorch.graph_optimizer", "false");
     }
 
+    /** The intra-op thread count libtorch was (or will be) started with. */
+    public static int intraOpThreads() {
+        String v = System.getProperty("ai.djl.pytorch.num_threads");
+        return v == null ? Runtime.getRuntime().availableProcessors() : Integer.parseInt(v);
+    }
+
     /** Disables autograd on the calling thread (grad mode is per thread and on by default in a new thread). */
     public static void inferenceThread() {
         JniUtils.setGradMode(false);
