@@ -89,7 +89,8 @@ final class GenerateCommand implements Callable<Integer> {
         GenerationRequest request;
         try {
             request = GenerationRequest.builder(prompt).negativePrompt(negativePrompt).size(width, height).steps(steps)
-                    .guidanceScale(cfgScale).guidanceRescale(guidanceRescale).sampler(sampler).schedule(schedule).seed(seed).imagesPerPrompt(batch)
+                    .guidanceScale(cfgScale).guidanceRescale(guidanceRescale).sampler(sampler).schedule(schedule)
+                    .seed(seed).imagesPerPrompt(batch)
                     .initImage(init, strength).clipSkip(clipSkip).build();
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());

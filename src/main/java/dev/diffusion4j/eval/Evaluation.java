@@ -18,7 +18,7 @@ import java.util.function.IntConsumer;
  */
 public final class Evaluation {
 
-    /** Settings of a run: seeds per prompt, sampling steps, guidance and its rescale φ, sampler (null = the model's). */
+    /** Settings of a run: seeds per prompt, sampling steps, guidance and its rescale φ, sampler (null: the model's). */
     public record Settings(int seeds, int steps, double guidanceScale, double guidanceRescale, String sampler,
                            long firstSeed) {}
 
@@ -50,7 +50,8 @@ public final class Evaluation {
             EvalPrompt p = prompts.get(i);
             long seed = s.firstSeed() + i;
             GenerationRequest r = GenerationRequest.builder(p.text()).steps(s.steps()).guidanceScale(s.guidanceScale())
-                    .guidanceRescale(s.guidanceRescale()).sampler(s.sampler()).seed(seed).imagesPerPrompt(s.seeds()).build();
+                    .guidanceRescale(s.guidanceRescale()).sampler(s.sampler()).seed(seed).imagesPerPrompt(s.seeds())
+                    .build();
             GenerationResult result = model.generate(r, GenerationListener.NONE);
             for (BufferedImage img : result.images()) {
                 Verdict v = PromptAdherence.judge(img, p);

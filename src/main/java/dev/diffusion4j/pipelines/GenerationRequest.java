@@ -23,8 +23,9 @@ import java.util.List;
  * @param clipSkip 0 = last text-encoder layer, 1 = the one before (A1111's "Clip skip: 2"), ...
  */
 public record GenerationRequest(List<String> prompts, List<String> negativePrompts, int width, int height, int steps,
-                                double guidanceScale, double guidanceRescale, String sampler, String schedule, long seed, int imagesPerPrompt,
-                                BufferedImage initImage, double strength, int clipSkip) {
+                                double guidanceScale, double guidanceRescale, String sampler, String schedule,
+                                long seed, int imagesPerPrompt, BufferedImage initImage, double strength,
+                                int clipSkip) {
 
     public GenerationRequest {
         prompts = List.copyOf(prompts);

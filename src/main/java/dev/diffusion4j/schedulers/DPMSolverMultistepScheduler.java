@@ -49,7 +49,7 @@ public final class DPMSolverMultistepScheduler extends DiscreteTimeScheduler {
         if (config.useLuLambdas()) {
             throw new UnsupportedOperationException("DPMSolverMultistepScheduler: use_lu_lambdas is not supported");
         }
-        keepTerminalSigmaFinite(); // as diffusers ≥ 0.27, whose DPMSolverMultistepScheduler takes rescale_betas_zero_snr
+        keepTerminalSigmaFinite(); // as diffusers ≥ 0.27, where this class takes rescale_betas_zero_snr
         this.trainSigmas = NoiseSchedule.sigmas(alphasCumprod);
         this.logSigmas = NoiseSchedule.log(trainSigmas);
         this.modelOutputs = new StepHistory(order);

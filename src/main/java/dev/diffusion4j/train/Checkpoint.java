@@ -44,7 +44,7 @@ public record Checkpoint(Map<String, NDArray> tensors, Map<String, String> metad
                 + ", this run: " + expected + "); refusing to resume");
     }
 
-    /** As {@link #requireMatching(Path, String, String)}, reading a checkpoint without {@code key} as {@code absent}. */
+    /** As {@link #requireMatching(Path, String, String)}; a checkpoint without {@code key} reads as {@code absent}. */
     public void requireMatching(Path file, String key, String expected, String absent) throws IOException {
         String actual = metadata.getOrDefault(key, absent);
         if (!expected.equals(actual)) {
