@@ -155,7 +155,7 @@ abstract class DiffusionPipeline {
         NDArray latents = start.latents();
         boolean cfg = r.doClassifierFreeGuidance();
         boolean split = cfg && splitGuidance();
-        NDList halves = cfg ? embeds.split(2, 0) : null;
+        NDList halves = split ? embeds.split(2, 0) : null;
         float[] ts = start.timesteps();
         for (int i = 0; i < ts.length; i++) {
             if (listener.isCancelled()) {

@@ -35,7 +35,7 @@ abstract class BaseScheduler implements Scheduler {
      * diffusers keeps the last σ finite with ᾱ_T = 2⁻²⁴ (σ ≈ 4096).
      */
     final void keepTerminalSigmaFinite() {
-        if (config.has("rescale_betas_zero_snr") && config.rescaleBetasZeroSnr()) {
+        if (config.rescaleBetasZeroSnr()) {
             alphasCumprod[alphasCumprod.length - 1] = 0x1p-24f;
         }
     }

@@ -46,7 +46,7 @@ final class NoiseSchedule {
                         + "' is not implemented (linear, scaled_linear, squaredcos_cap_v2)");
             };
         }
-        if (c.has("rescale_betas_zero_snr") && c.rescaleBetasZeroSnr()) {
+        if (c.rescaleBetasZeroSnr()) {
             betas = rescaleZeroTerminalSnr(betas);
         }
         return betas;

@@ -194,8 +194,9 @@ public record SchedulerConfig(String className, Map<String, Object> values) {
         return bool("thresholding");
     }
 
+    /** False for the classes without this key (given explicitly, any class honours it, as later diffusers). */
     public boolean rescaleBetasZeroSnr() {
-        return bool("rescale_betas_zero_snr");
+        return has("rescale_betas_zero_snr") && bool("rescale_betas_zero_snr");
     }
 
     public boolean skipPrkSteps() {

@@ -33,22 +33,15 @@ public record Checkpoint(Map<String, NDArray> tensors, Map<String, String> metad
 
     /** Fails with one clear message when the checkpoint was made for a different model or trainer. */
     public void requireMatching(Path file, String key, String expected) throws IOException {
-        String actual = metadata.get(key);
-        if (!expected.equals(actual)) {
-            throw mismatch(file, key, actual, expected);
-        }
-    }
-
-    private static IOException mismatch(Path file, String key, String actual, String expected) {
-        return new IOException(file + ": checkpoint " + key + " does not match this run (checkpoint: " + actual
-                + ", this run: " + expected + "); refusing to resume");
+        requireMatching(file, key, expected, null);
     }
 
     /** As {@link #requireMatching(Path, String, String)}; a checkpoint without {@code key} reads as {@code absent}. */
     public void requireMatching(Path file, String key, String expected, String absent) throws IOException {
         String actual = metadata.getOrDefault(key, absent);
         if (!expected.equals(actual)) {
-            throw mismatch(file, key, actual, expected);
+            throw new IOException(file + ": checkpoint " + key + " does not match this run (checkpoint: " + actual
+                    + ", this run: " + expected + "); refusing to resume");
         }
     }
 

@@ -170,8 +170,7 @@ public final class DiffusionTrainer {
 
     /** What the network learns to predict, on which schedule: a resume must not change it. */
     private static String objective(SchedulerConfig schedule) {
-        boolean zeroSnr = schedule.has("rescale_betas_zero_snr") && schedule.rescaleBetasZeroSnr();
-        return schedule.predictionType() + (zeroSnr ? ", zero terminal SNR" : "");
+        return schedule.predictionType() + (schedule.rescaleBetasZeroSnr() ? ", zero terminal SNR" : "");
     }
 
     /** The EMA weights of a finished or checkpointed run, split into the UNet's and the text encoder's. */
