@@ -17,6 +17,7 @@ import dev.diffusion4j.text.ClipTextConfig;
 import dev.diffusion4j.text.ClipTextModel;
 import dev.diffusion4j.text.ClipTokenizer;
 import dev.diffusion4j.train.Checkpoint;
+import dev.diffusion4j.train.ContrastiveAlignment;
 import dev.diffusion4j.train.DiffusionTrainer;
 import dev.diffusion4j.train.LossWeighting;
 import dev.diffusion4j.train.ModelExport;
@@ -64,19 +65,23 @@ final class TrainCommand implements Callable<Integer> {
             description = "UNet block_out_channels (default: ${DEFAULT-VALUE}).")
     int[] unetChannels;
 
-    @Option(names = "--unet-layers", defaultValue = "1", description = "Resnets per UNet level (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--unet-layers", defaultValue = "1",
+            description = "Resnets per UNet level (default: ${DEFAULT-VALUE}).")
     int unetLayers;
 
     @Option(names = "--heads", defaultValue = "4", description = "Attention heads (default: ${DEFAULT-VALUE}).")
     int heads;
 
-    @Option(names = "--text-hidden", defaultValue = "64", description = "Text encoder width (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--text-hidden", defaultValue = "64",
+            description = "Text encoder width (default: ${DEFAULT-VALUE}).")
     int textHidden;
 
-    @Option(names = "--text-layers", defaultValue = "4", description = "Text encoder layers (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--text-layers", defaultValue = "4",
+            description = "Text encoder layers (default: ${DEFAULT-VALUE}).")
     int textLayers;
 
-    @Option(names = "--uncond-prob", defaultValue = "0.1", description = "Caption dropout for CFG (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--uncond-prob", defaultValue = "0.1",
+            description = "Caption dropout for CFG (default: ${DEFAULT-VALUE}).")
     float uncondProb;
 
     @Option(names = "--cache-latents", defaultValue = "0", description = "Encode this many examples once and cycle "
@@ -101,6 +106,15 @@ final class TrainCommand implements Callable<Integer> {
             + "(Lin et al. 2023; rescale_betas_zero_snr, sd-scripts' --zero_terminal_snr): sampling then cannot take "
             + "layout from the starting noise. Needs --prediction-type v_prediction.")
     boolean zeroTerminalSnr;
+
+    @Option(names = "--contrastive-loss", defaultValue = "0", description = "Add CLIP's contrastive caption-latent "
+            + "loss with this weight, e.g. 0.02, so the text encoder keeps apart every word that changes the image "
+            + "(0: off; default: ${DEFAULT-VALUE}).")
+    float contrastiveLoss;
+
+    @Option(names = "--contrastive-batch", defaultValue = "256", description = "Caption-latent pairs per step for "
+            + "--contrastive-loss, drawn apart from the diffusion batch (default: ${DEFAULT-VALUE}).")
+    int contrastiveBatch;
 
     @Option(names = "--export-sampler", defaultValue = "DPMSolverMultistepScheduler",
             description = "Scheduler class written to the exported model (default: ${DEFAULT-VALUE}).")
@@ -133,6 +147,12 @@ final class TrainCommand implements Callable<Integer> {
         if (zeroTerminalSnr && !predictionType.equals("v_prediction")) {
             throw new UsageException("--zero-terminal-snr needs --prediction-type v_prediction: the last step is pure "
                     + "noise, where predicting ε says nothing about the image");
+        }
+        if (contrastiveLoss < 0 || !Float.isFinite(contrastiveLoss)) {
+            throw new UsageException("--contrastive-loss must be 0 (off) or a positive weight, got " + contrastiveLoss);
+        }
+        if (contrastiveBatch < 2) {
+            throw new UsageException("--contrastive-batch must be at least 2, got " + contrastiveBatch);
         }
         if (cacheLatents < 0) {
             throw new UsageException("--cache-latents must be 0 (off) or a number of examples, got " + cacheLatents);
@@ -184,14 +204,17 @@ final class TrainCommand implements Callable<Integer> {
              ClipTextModel te = initFrom != null
                      ? WeightSource.fromFile(initFrom.resolve("text_encoder/model.safetensors"),
                              w -> ClipTextModel.load(textConfig, w, DataType.FLOAT32))
-                     : ClipTextModel.random(textConfig, DataType.FLOAT32, common.seed + 1)) {
+                     : ClipTextModel.random(textConfig, DataType.FLOAT32, common.seed + 1);
+             ContrastiveAlignment align = contrastiveLoss == 0 ? null : ContrastiveAlignment.random(
+                     vaeConfig.latentChannels(), common.resolution / vaeConfig.scaleFactor(), textConfig.hiddenSize(),
+                     contrastiveLoss, contrastiveBatch, common.seed + 2)) {
             Map<String, String> meta = Map.of("unet_config", unetConfig.toJson().toString(),
                     "text_encoder_config", textConfig.toJson().toString());
             Path modelDir = common.output.resolve("model");
             StableDiffusion live = new StableDiffusion("training", tokenizer, te, unet, vaeModel, exported);
             TrainingListener progress = TrainingCli.progress("train");
             DiffusionTrainer.Result r = DiffusionTrainer.train(
-                    new DiffusionTrainer.Models(unet, te, tokenizer, vaeModel, noise), data, common.resolution,
+                    new DiffusionTrainer.Models(unet, te, tokenizer, vaeModel, noise, align), data, common.resolution,
                     uncondProb, cacheLatents, weighting, options, meta, progress, step -> {
                         export(options, unetConfig, textConfig, tok, exported, modelDir, storeType);
                         if (step == options.steps() || (common.sampleEvery > 0 && step % common.sampleEvery == 0)) {
@@ -235,8 +258,8 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     private AutoencoderKL loadVae(AutoencoderKLConfig config) throws IOException {
-        return WeightSource.fromFile(vae.resolve("diffusion_pytorch_model.safetensors"), w -> AutoencoderKL.load(config, w,
-                DataType.FLOAT32));
+        return WeightSource.fromFile(vae.resolve("diffusion_pytorch_model.safetensors"),
+                w -> AutoencoderKL.load(config, w, DataType.FLOAT32));
     }
 
     private void export(TrainOptions o, UNet2DConditionConfig unetConfig, ClipTextConfig textConfig, Path tok,

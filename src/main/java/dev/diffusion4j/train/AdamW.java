@@ -25,6 +25,7 @@ public final class AdamW {
     private final float weightDecay;
     private long step;
     private long skipped;
+    private String nonFinite;
 
     public AdamW(Map<String, Parameter> params, float beta1, float beta2, float eps, float weightDecay) {
         this.params = params;
@@ -43,6 +44,11 @@ public final class AdamW {
         return step;
     }
 
+    /** The first parameter (in registration order) whose gradient was not finite at the last step, or null. */
+    public String nonFiniteParameter() {
+        return nonFinite;
+    }
+
     /** Updates skipped because the gradient was not finite. */
     public long skippedSteps() {
         return skipped;
@@ -59,10 +65,15 @@ public final class AdamW {
         try (NDScope s = new NDScope()) {
             List<NDArray> grads = new ArrayList<>();
             double sq = 0;
-            for (Parameter p : params.values()) {
-                NDArray g = p.array().getGradient();
+            nonFinite = null;
+            for (Map.Entry<String, Parameter> e : params.entrySet()) {
+                NDArray g = e.getValue().array().getGradient();
                 grads.add(g);
-                sq += g.square().sum().getFloat();
+                float part = g.square().sum().getFloat();
+                if (!Float.isFinite(part) && nonFinite == null) {
+                    nonFinite = e.getKey();
+                }
+                sq += part;
             }
             norm = (float) Math.sqrt(sq);
             if (!Float.isFinite(norm)) {

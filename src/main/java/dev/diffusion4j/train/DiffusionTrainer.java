@@ -38,9 +38,23 @@ public final class DiffusionTrainer {
     /** Where {@code cacheLatents} keeps the encoded latents, in the output folder beside the checkpoint. */
     public static final String LATENT_CACHE_FILE = "latent-cache.safetensors";
 
-    /** The models being trained (owned by the caller) and the frozen parts they train against. */
+    /** Checkpoint prefix of the contrastive head's parameters (trained and saved, not exported). */
+    static final String ALIGNMENT = "alignment.";
+    /** Where the contrastive examples start in the data, apart from the diffusion batches'. */
+    private static final long ALIGNMENT_OFFSET = 1_000_003L;
+
+    /**
+     * The models being trained (owned by the caller) and the frozen parts they train against. {@code alignment}, when
+     * not null, adds its contrastive caption-latent loss to the objective and trains with them.
+     */
     public record Models(UNet2DConditionModel unet, ClipTextModel textEncoder, ClipTokenizer tokenizer,
-                         AutoencoderKL vae, SchedulerConfig noiseSchedule) {}
+                         AutoencoderKL vae, SchedulerConfig noiseSchedule, ContrastiveAlignment alignment) {
+
+        public Models(UNet2DConditionModel unet, ClipTextModel textEncoder, ClipTokenizer tokenizer,
+                      AutoencoderKL vae, SchedulerConfig noiseSchedule) {
+            this(unet, textEncoder, tokenizer, vae, noiseSchedule, null);
+        }
+    }
 
     /** Outcome: steps run by this call (0 when a resumed run had none left), seconds, the last loss. */
     public record Result(long steps, double seconds, float finalLoss) {}
@@ -62,6 +76,11 @@ public final class DiffusionTrainer {
         Map<String, Parameter> params = new LinkedHashMap<>();
         models.unet().namedParameters().forEach((k, p) -> params.put("unet." + k, p));
         models.textEncoder().namedParameters().forEach((k, p) -> params.put("text_encoder." + k, p));
+        ContrastiveAlignment align = models.alignment();
+        if (align != null) {
+            align.namedParameters().forEach((k, p) -> params.put(ALIGNMENT + k, p));
+        }
+        String contrastive = align == null ? "off" : align.describe();
         SchedulerConfig schedule = models.noiseSchedule();
         boolean vPrediction = switch (schedule.predictionType()) {
             case "epsilon" -> false;
@@ -79,6 +98,7 @@ public final class DiffusionTrainer {
         float scaling = models.vae().config().scalingFactor();
         long t0 = System.nanoTime();
         float lastLoss = Float.NaN;
+        float lastContrastive = Float.NaN;
         try (TrainState state = new TrainState(params, o); NDManager m = NDManager.newBaseManager()) {
             long start = 0;
             if (o.resume() && Files.exists(ckpt)) {
@@ -89,6 +109,7 @@ public final class DiffusionTrainer {
                     }
                     // checkpoints from before v-prediction have no objective: they trained ε on SD's schedule
                     c.requireMatching(ckpt, "objective", objective, "epsilon");
+                    c.requireMatching(ckpt, "contrastive_loss", contrastive, "off");
                     state.restore(c);
                     start = c.step();
                 }
@@ -107,17 +128,9 @@ public final class DiffusionTrainer {
                     int n = o.batch();
                     long first = (step - 1) * n;
                     // 1. latents of the frozen VAE: a posterior sample, scaled to unit variance
-                    List<String> captions;
-                    DiagonalGaussianDistribution posterior;
-                    if (cache != null) {
-                        LatentCache.Entries e = cache.load(m, first, n);
-                        captions = e.captions();
-                        posterior = e.posterior();
-                    } else {
-                        Batch b = Batch.load(m, data, first, n, resolution);
-                        captions = b.captions();
-                        posterior = models.vae().encode(b.images());
-                    }
+                    LatentCache.Entries examples = examples(m, cache, models.vae(), data, resolution, first, n);
+                    List<String> captions = examples.captions();
+                    DiagonalGaussianDistribution posterior = examples.posterior();
                     NDArray z0 = posterior.sample(g.randn(m, posterior.mean().getShape())).mul(scaling);
                     float[] drop = g.rand(n);
                     long[] ids = new long[n * len];
@@ -149,7 +162,15 @@ public final class DiffusionTrainer {
                         NDArray perSample = pred.sub(target).square().reshape(n, -1).mean(new int[] {1});
                         NDArray loss = weighting.isNone() ? perSample.mean() : perSample.mul(Tensors.of(m,
                                 weighting.weights(alphasCumprod, timesteps, vPrediction))).mean();
-                        gc.backward(loss);
+                        NDArray total = loss;
+                        if (align != null) {
+                            // a stream of examples of its own, larger than the diffusion batch
+                            long from = (step - 1) * align.batch() + ALIGNMENT_OFFSET;
+                            NDArray c = contrastiveLoss(m, models, align, cache, data, resolution, scaling, from);
+                            total = loss.add(c.mul(align.weight()));
+                            lastContrastive = c.getFloat();
+                        }
+                        gc.backward(total);
                         lastLoss = loss.getFloat();
                     }
                     state.step(o, step, listener);
@@ -160,12 +181,56 @@ public final class DiffusionTrainer {
                     meta.put("step", Long.toString(step));
                     meta.put("trainer", "train");
                     meta.put("objective", objective);
+                    meta.put("contrastive_loss", contrastive);
                     Checkpoint.save(ckpt, state.tensors(), meta);
                     onCheckpoint.accept(step);
+                    if (align != null) {
+                        listener.onMessage(String.format("step %d: contrastive loss %.4f (logit scale %.2f)", step,
+                                lastContrastive, align.logitScale()));
+                    }
                 }
             }
             return new Result(Math.max(0, o.steps() - start), (System.nanoTime() - t0) / 1e9, lastLoss);
         }
+    }
+
+    /** Examples {@code first .. first+n-1}: from the latent cache when there is one, else rendered and encoded. */
+    private static LatentCache.Entries examples(NDManager m, LatentCache cache, AutoencoderKL vae, TrainingData data,
+                                                int resolution, long first, int n) {
+        if (cache != null) {
+            return cache.load(m, first, n);
+        }
+        Batch b = Batch.load(m, data, first, n, resolution);
+        return new LatentCache.Entries(vae.encode(b.images()), b.captions());
+    }
+
+    /**
+     * The alignment head's loss on {@code align.batch()} examples from {@code first}: clean (posterior-mean) latents
+     * against their full captions, never dropped. Token ids are cut after the longest caption's end-of-text token; the
+     * encoder is causal, so the states up to it, the pooled one included, are those of the padded sequence.
+     */
+    private static NDArray contrastiveLoss(NDManager m, Models models, ContrastiveAlignment align, LatentCache cache,
+                                           TrainingData data, int resolution, float scaling, long first) {
+        int n = align.batch();
+        LatentCache.Entries e = examples(m, cache, models.vae(), data, resolution, first, n);
+        ClipTokenizer tok = models.tokenizer();
+        int len = tok.maxLength();
+        long[][] rows = new long[n][];
+        int used = 1;
+        for (int i = 0; i < n; i++) {
+            rows[i] = tok.inputIds(e.captions().get(i));
+            int eos = 0;
+            for (int j = 1; j < len; j++) {
+                if (rows[i][j] > rows[i][eos]) eos = j;
+            }
+            used = Math.max(used, eos + 1);
+        }
+        long[] ids = new long[n * used];
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(rows[i], 0, ids, i * used, used);
+        }
+        NDArray pooled = models.textEncoder().forward(Tensors.of(m, ids, new Shape(n, used)), 0).pooled();
+        return align.loss(pooled, e.posterior().mean().mul(scaling), e.captions());
     }
 
     /** What the network learns to predict, on which schedule: a resume must not change it. */

@@ -30,8 +30,8 @@ final class TrainState implements AutoCloseable {
     float step(TrainOptions o, long step, TrainingListener listener) {
         float norm = adam.step(o.lr(step), o.gradClip());
         if (!Float.isFinite(norm)) {
-            listener.onMessage("step " + step + ": gradient norm " + norm + ", update skipped ("
-                    + adam.skippedSteps() + " so far)");
+            listener.onMessage("step " + step + ": gradient norm " + norm + " (first in " + adam.nonFiniteParameter()
+                    + "), update skipped (" + adam.skippedSteps() + " so far)");
         }
         ema.update();
         return norm;

@@ -111,6 +111,14 @@ class TrainCommandTest {
                 dir.toString());
         assertEquals(2, r.code(), r.err());
         assertTrue(r.err().contains("--prediction-type must be epsilon or v_prediction, got sample"), r.err());
+        r = run("train", "--data", "shapes", "--vae", dir.toString(), "--contrastive-loss", "-0.1", "-o",
+                dir.toString());
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("--contrastive-loss must be 0 (off) or a positive weight, got -0.1"), r.err());
+        r = run("train", "--data", "shapes", "--vae", dir.toString(), "--contrastive-batch", "1", "-o",
+                dir.toString());
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("--contrastive-batch must be at least 2, got 1"), r.err());
     }
 
     @Test
@@ -142,10 +150,12 @@ class TrainCommandTest {
         assertEquals(0, r.code(), r.err());
         assertTrue(Png.readText(png).get("parameters").contains("Sampler: DPM++ 2M"));
 
-        // continue the model as v-prediction on a zero-terminal-SNR schedule: the export says so and still samples
+        // continue the model as v-prediction on a zero-terminal-SNR schedule, with the contrastive caption loss: the
+        // export says so and still samples
         Path more = dir.resolve("more");
         r = run(concat(new String[] {"train", "-o", more.toString(), "--init-from", model.toString(),
-            "--prediction-type", "v_prediction", "--zero-terminal-snr"}, tiny));
+            "--prediction-type", "v_prediction", "--zero-terminal-snr", "--contrastive-loss", "0.1",
+            "--contrastive-batch", "3"}, tiny));
         assertEquals(0, r.code(), r.err());
         String vScheduler = Files.readString(more.resolve("model/scheduler/scheduler_config.json"));
         assertTrue(vScheduler.contains("\"prediction_type\": \"v_prediction\"")

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import com.google.gson.JsonParser;
@@ -20,6 +21,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -63,6 +65,48 @@ class DiffusionTrainerTest {
                     VaeTrainerTest.listener(new ArrayList<>()), step -> {}));
             assertTrue(e.getMessage().contains("objective does not match this run (checkpoint: v_prediction, zero "
                     + "terminal SNR, this run: epsilon)"), e.getMessage());
+        }
+    }
+
+    @Test
+    void contrastiveLossTrainsItsHeadWithTheModelsAndAResumeMustKeepIt() throws Exception {
+        SchedulerConfig noise = SchedulerConfig.of("DDPMScheduler", SD_SCHEDULE);
+        try (UNet2DConditionModel unet = UNet2DConditionModel.random(unetConfig(), DataType.FLOAT32, 0);
+             ClipTextModel te = ClipTextModel.random(textConfig(), DataType.FLOAT32, 1);
+             AutoencoderKL vae = AutoencoderKL.random(VaeTrainerTest.tiny(), DataType.FLOAT32, 2);
+             ContrastiveAlignment align = ContrastiveAlignment.random(4, 8, 16, 0.1f, 6, 3);
+             NDManager m = NDManager.newBaseManager()) {
+            float[] before = align.namedParameters().get("visual_projection.weight").array().toFloatArray();
+            List<String> messages = new ArrayList<>();
+            TrainingListener listener = new TrainingListener() {
+                @Override
+                public void onStep(long step, long total, float loss) {}
+
+                @Override
+                public void onMessage(String message) {
+                    messages.add(message);
+                }
+            };
+            TrainOptions o = new TrainOptions(dir, 10, 4, 3e-3f, 0, 0, 0f, 1f, 0.9f, 3, 10, 0, false);
+            DiffusionTrainer.train(new DiffusionTrainer.Models(unet, te, TinySd1.model().tokenizer(), vae, noise,
+                    align), VaeTrainerTest.boxes(5), 16, 0.1f, 0, LossWeighting.NONE, o, Map.of(), listener,
+                    step -> {});
+            assertTrue(messages.stream().anyMatch(s -> s.startsWith("step 10: contrastive loss ")), messages::toString);
+            Checkpoint c = Checkpoint.load(o.checkpointFile(), m);
+            assertEquals("weight 0.1, batch 6", c.metadata().get("contrastive_loss"));
+            Map<String, NDArray> head = c.section("model." + DiffusionTrainer.ALIGNMENT);
+            assertEquals(align.namedParameters().keySet(), head.keySet());
+            float[] after = head.get("visual_projection.weight").toFloatArray();
+            assertTrue(!java.util.Arrays.equals(before, after), "the head should train");
+            assertEquals(Set.of("unet", "text_encoder"), DiffusionTrainer.emaWeights(c).keySet());
+
+            TrainOptions resume = new TrainOptions(dir, 20, 4, 3e-3f, 0, 0, 0f, 1f, 0.9f, 3, 10, 0, true);
+            IOException e = assertThrows(IOException.class, () -> DiffusionTrainer.train(
+                    new DiffusionTrainer.Models(unet, te, TinySd1.model().tokenizer(), vae, noise),
+                    VaeTrainerTest.boxes(5), 16, 0.1f, 0, LossWeighting.NONE, resume, Map.of(), listener,
+                    step -> {}));
+            assertTrue(e.getMessage().contains("contrastive_loss does not match this run (checkpoint: weight 0.1, "
+                    + "batch 6, this run: off)"), e.getMessage());
         }
     }
 
