@@ -124,6 +124,11 @@ final class TrainCommand implements Callable<Integer> {
             + "configs replace the size options) instead of random weights, e.g. to continue the built-in model.")
     Path initFrom;
 
+    @Option(names = "--reinit-text-encoder", description = "With --init-from: keep its UNet but start its text "
+            + "encoder (same config) from random weights, e.g. to relearn it with --contrastive-loss when it has "
+            + "erased words the UNet should follow.")
+    boolean reinitTextEncoder;
+
     @Option(names = "--export-dtype", defaultValue = "fp16", description = "Weight type of the exported model: fp16 "
             + "(half the size) or fp32 (default: ${DEFAULT-VALUE}).")
     String exportDtype;
@@ -153,6 +158,9 @@ final class TrainCommand implements Callable<Integer> {
         }
         if (contrastiveBatch < 2) {
             throw new UsageException("--contrastive-batch must be at least 2, got " + contrastiveBatch);
+        }
+        if (reinitTextEncoder && initFrom == null) {
+            throw new UsageException("--reinit-text-encoder needs --init-from (without it both models start random)");
         }
         if (cacheLatents < 0) {
             throw new UsageException("--cache-latents must be 0 (off) or a number of examples, got " + cacheLatents);
@@ -201,7 +209,7 @@ final class TrainCommand implements Callable<Integer> {
                      ? WeightSource.fromFile(initFrom.resolve("unet/diffusion_pytorch_model.safetensors"),
                              w -> UNet2DConditionModel.load(unetConfig, w, DataType.FLOAT32))
                      : UNet2DConditionModel.random(unetConfig, DataType.FLOAT32, common.seed);
-             ClipTextModel te = initFrom != null
+             ClipTextModel te = initFrom != null && !reinitTextEncoder
                      ? WeightSource.fromFile(initFrom.resolve("text_encoder/model.safetensors"),
                              w -> ClipTextModel.load(textConfig, w, DataType.FLOAT32))
                      : ClipTextModel.random(textConfig, DataType.FLOAT32, common.seed + 1);

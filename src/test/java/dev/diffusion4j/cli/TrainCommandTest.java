@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.diffusion4j.io.Png;
+import dev.diffusion4j.io.SafeTensors;
 import dev.diffusion4j.train.SceneMix;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -172,6 +173,36 @@ class TrainCommandTest {
         assertTrue(r.err().contains("checkpoint objective does not match this run (checkpoint: v_prediction, zero "
                 + "terminal SNR, this run: epsilon)"), r.err());
         assertArrayEquals(before, Files.readAllBytes(more.resolve("checkpoint.safetensors")));
+
+        // --reinit-text-encoder keeps the UNet it starts from and draws the text encoder afresh (one step at a
+        // learning rate too small to move either; another seed, since the model's own was drawn from seed 0 and
+        // trained only two steps)
+        Path fresh = dir.resolve("fresh");
+        String[] oneStep = tiny.clone();
+        oneStep[java.util.Arrays.asList(oneStep).indexOf("--steps") + 1] = "1";
+        r = run(concat(new String[] {"train", "-o", fresh.toString(), "--init-from", model.toString(),
+            "--reinit-text-encoder", "--lr", "1e-9", "--seed", "5"}, oneStep));
+        assertEquals(0, r.code(), r.err());
+        String unet = "unet/diffusion_pytorch_model.safetensors";
+        String te = "text_encoder/model.safetensors";
+        String key = "text_model.encoder.layers.0.mlp.fc1.weight";
+        assertTrue(maxAbsDiff(model.resolve(unet), fresh.resolve("model").resolve(unet), "conv_in.weight") < 1e-3);
+        assertTrue(maxAbsDiff(model.resolve(te), fresh.resolve("model").resolve(te), key) > 0.05);
+        r = run("train", "--data", "shapes", "--vae", dir.toString(), "--reinit-text-encoder", "-o", dir.toString());
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("--reinit-text-encoder needs --init-from"), r.err());
+    }
+
+    private static double maxAbsDiff(Path a, Path b, String name) throws java.io.IOException {
+        try (SafeTensors x = SafeTensors.open(a, false); SafeTensors y = SafeTensors.open(b, false)) {
+            float[] u = x.floats(name);
+            float[] v = y.floats(name);
+            double max = 0;
+            for (int i = 0; i < u.length; i++) {
+                max = Math.max(max, Math.abs(u[i] - v[i]));
+            }
+            return max;
+        }
     }
 
     private static void deleteTree(Path root) throws java.io.IOException {
