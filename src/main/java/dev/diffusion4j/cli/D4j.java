@@ -26,7 +26,7 @@ public final class D4j implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(execute(args));
+        ProcessExit.exit(execute(args));
     }
 
     /** Runs the command line and returns the exit code: 0 success, 2 usage error, 1 failure. */

@@ -9,6 +9,8 @@ import ai.djl.pytorch.jni.JniUtils;
  */
 public final class Engines {
 
+    private static volatile boolean started;
+
     private Engines() {}
 
     /**
@@ -21,7 +23,13 @@ public final class Engines {
         configure(threads);
         Engine engine = Engine.getEngine("PyTorch");
         JniUtils.setGradMode(false);
+        started = true;
         return engine;
+    }
+
+    /** Whether {@link #start} has loaded libtorch in this process. */
+    public static boolean started() {
+        return started;
     }
 
     /**
