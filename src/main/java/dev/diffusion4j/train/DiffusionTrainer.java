@@ -40,7 +40,10 @@ public final class DiffusionTrainer {
 
     /** Checkpoint prefix of the contrastive head's parameters (trained and saved, not exported). */
     static final String ALIGNMENT = "alignment.";
-    /** Where the contrastive examples start in the data, apart from the diffusion batches'. */
+    /**
+     * Where the contrastive stream starts in the data: with unlimited data (no latent cache) it then never replays the
+     * diffusion batches' examples; with a cache both cycle through the same entries at different rates.
+     */
     private static final long ALIGNMENT_OFFSET = 1_000_003L;
 
     /**
