@@ -158,10 +158,14 @@ public final class ClipTokenizer {
      * are dropped (HF's {@code padding="max_length", truncation=True}).
      */
     public long[] inputIds(String prompt) {
-        long[] unpadded = inputIdsUnpadded(prompt);
-        long[] ids = Arrays.copyOf(unpadded, maxLength);
-        Arrays.fill(ids, unpadded.length, maxLength, padId);
-        return ids;
+        return pad(inputIdsUnpadded(prompt), maxLength);
+    }
+
+    /** {@code ids} followed by the pad token up to {@code length} (at least {@code ids.length}). */
+    public long[] pad(long[] ids, int length) {
+        long[] out = Arrays.copyOf(ids, length);
+        Arrays.fill(out, ids.length, length, padId);
+        return out;
     }
 
     /** {@code [BOS, tokens..., EOS]} with the tokens truncated to {@code maxLength - 2}, no padding. */

@@ -217,20 +217,15 @@ public final class DiffusionTrainer {
         int n = align.batch();
         LatentCache.Entries e = examples(m, cache, models.vae(), data, resolution, first, n);
         ClipTokenizer tok = models.tokenizer();
-        int len = tok.maxLength();
         long[][] rows = new long[n][];
-        int used = 1;
+        int used = 0;
         for (int i = 0; i < n; i++) {
-            rows[i] = tok.inputIds(e.captions().get(i));
-            int eos = 0;
-            for (int j = 1; j < len; j++) {
-                if (rows[i][j] > rows[i][eos]) eos = j;
-            }
-            used = Math.max(used, eos + 1);
+            rows[i] = tok.inputIdsUnpadded(e.captions().get(i));
+            used = Math.max(used, rows[i].length);
         }
         long[] ids = new long[n * used];
         for (int i = 0; i < n; i++) {
-            System.arraycopy(rows[i], 0, ids, i * used, used);
+            System.arraycopy(tok.pad(rows[i], used), 0, ids, i * used, used);
         }
         NDArray pooled = models.textEncoder().forward(Tensors.of(m, ids, new Shape(n, used)), 0).pooled();
         return align.loss(pooled, e.posterior().mean().mul(scaling), e.captions());
