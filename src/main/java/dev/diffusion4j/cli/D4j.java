@@ -1,5 +1,7 @@
 package dev.diffusion4j.cli;
 
+import dev.diffusion4j.tensor.Engines;
+import java.util.Set;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine;
@@ -26,8 +28,14 @@ public final class D4j implements Runnable {
     }
 
     public static void main(String[] args) {
+        if (args.length > 0 && PRELOADING.contains(args[0])) {
+            Engines.preload();
+        }
         ProcessExit.exit(execute(args));
     }
+
+    /** Commands that start libtorch within a second or two: it loads while their arguments are parsed. */
+    private static final Set<String> PRELOADING = Set.of("generate", "info");
 
     /** Runs the command line and returns the exit code: 0 success, 2 usage error, 1 failure. */
     public static int execute(String... args) {

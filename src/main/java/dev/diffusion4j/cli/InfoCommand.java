@@ -1,6 +1,7 @@
 package dev.diffusion4j.cli;
 
 import ai.djl.engine.Engine;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.util.Utils;
 import dev.diffusion4j.tensor.Engines;
 import java.io.IOException;
@@ -29,8 +30,8 @@ final class InfoCommand implements Runnable {
         System.out.println("diffusion4j   " + new D4j.Version().getVersion()[0]);
         System.out.println("java          " + System.getProperty("java.version") + " (" + System.getProperty("java.vm.name") + ")");
         System.out.println("engine        " + engine.getEngineName() + " " + engine.getVersion());
-        System.out.println("intra-op      " + System.getProperty("ai.djl.pytorch.num_threads") + " threads");
-        System.out.println("inter-op      " + System.getProperty("ai.djl.pytorch.num_interop_threads") + " threads");
+        System.out.println("intra-op      " + JniUtils.getNumThreads() + " threads");
+        System.out.println("inter-op      " + JniUtils.getNumInteropThreads() + " threads");
         System.out.println("cores         " + Runtime.getRuntime().availableProcessors());
         System.out.println("max heap      " + Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB");
         System.out.println("cpu           " + cpuModel());

@@ -22,7 +22,7 @@ final class ProcessExit {
     static void exit(int code) {
         System.out.flush();
         System.err.flush();
-        if (Engines.started() && !Boolean.getBoolean("d4j.fullExit")) {
+        if (Engines.loaded() && !Boolean.getBoolean("d4j.fullExit")) {
             try {
                 Native.load("c", LibC.class)._exit(code);
             } catch (LinkageError | RuntimeException e) {

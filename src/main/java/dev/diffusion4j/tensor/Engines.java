@@ -2,6 +2,18 @@ package dev.diffusion4j.tensor;
 
 import ai.djl.engine.Engine;
 import ai.djl.pytorch.jni.JniUtils;
+import java.io.FileInputStream;
+import java.io.IOException;
+import java.lang.reflect.Array;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Starts libtorch offline with explicit thread counts. Must run before the first NDManager is created: DJL reads
@@ -20,16 +32,102 @@ public final class Engines {
      *     {@code -Dai.djl.pytorch.num_threads}, or else uses every available core
      */
     public static Engine start(int threads) {
+        boolean preloaded = awaitPreload();
         configure(threads);
         Engine engine = Engine.getEngine("PyTorch");
+        if (preloaded) {
+            // loaded with the preload's thread count; libtorch threads started later read the new one
+            JniUtils.setNumThreads(intraOpThreads());
+        }
         JniUtils.setGradMode(false);
         started = true;
         return engine;
     }
 
+    /**
+     * Starts loading libtorch on a background thread, so that a command can parse its arguments and read its inputs
+     * meanwhile ({@link #start} then waits for it). Loading takes ~0.5 s of a ~2 s {@code generate}, nearly all of it
+     * in libtorch's static constructors (operator registration), which glibc runs holding its dynamic-loader lock.
+     * The JVM links each JNI method on its first call through {@code dlsym}, which needs that lock, so any thread
+     * calling a JDK native method for the first time would wait out the whole load: the methods a command needs
+     * early (files, reflection, environment) are linked here first. A failure to load is left to {@link #start} to
+     * report. Does nothing once started or preloading.
+     */
+    public static synchronized void preload() {
+        if (started || preload != null) {
+            return;
+        }
+        configure(0);
+        linkJdkNatives();
+        CompletableFuture<Boolean> loading = new CompletableFuture<>();
+        Thread t = new Thread(() -> {
+            try {
+                Engine.getEngine("PyTorch");
+                loading.complete(true);
+            } catch (RuntimeException | LinkageError e) {
+                loading.complete(false);
+            }
+        }, "d4j-libtorch-preload");
+        t.setDaemon(true);
+        preload = loading;
+        t.start();
+    }
+
+    private static volatile CompletableFuture<Boolean> preload;
+
+    /** Waits for a {@link #preload} under way; whether one loaded libtorch. */
+    private static boolean awaitPreload() {
+        CompletableFuture<Boolean> p = preload;
+        return p != null && p.join();
+    }
+
+    /**
+     * Calls, once each, the JDK native methods that argument parsing, model-folder checks and file reading use (see
+     * {@link #preload}): reflection and annotations, the environment, java.nio files, channels and mappings,
+     * java.io streams. Best effort: whatever fails or is missed is only linked later, possibly waiting for libtorch.
+     */
+    private static void linkJdkNatives() {
+        try {
+            System.getenv("D4J");
+            Array.getLength(new int[0]);
+            Engines.class.getDeclaredMethod("intraOpThreads").invoke(null);
+            new Throwable().getStackTrace();
+            "\u03b5".toUpperCase(Locale.ROOT).getBytes(StandardCharsets.UTF_16);
+            Float.intBitsToFloat(0);
+            ClassLoader.getSystemResource("java/lang/Object.class");
+            Path home = Path.of(System.getProperty("java.home"));
+            Path file = home.resolve("lib").resolve("modules");
+            Files.isDirectory(home);
+            Files.exists(file);
+            Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS);
+            try (DirectoryStream<Path> d = Files.newDirectoryStream(home)) {
+                d.iterator().hasNext();
+            }
+            try (FileChannel ch = FileChannel.open(file)) {
+                ch.read(ByteBuffer.allocate(16), 0);
+                ch.position(1).read(ByteBuffer.allocate(1));
+                ch.map(FileChannel.MapMode.READ_ONLY, 0, Math.min(1, ch.size()));
+            }
+            try (FileInputStream in = new FileInputStream(file.toFile())) {
+                in.available();
+                in.read(new byte[16]);
+            }
+            file.toFile().canRead();
+            home.toFile().list();
+            Thread.class.getDeclaredMethod("suspend").getAnnotations(); // @Deprecated(since = "1.2", forRemoval = true)
+        } catch (IOException | ReflectiveOperationException | RuntimeException e) {
+            // see above: only a possible wait later
+        }
+    }
+
     /** Whether {@link #start} has loaded libtorch in this process. */
     public static boolean started() {
         return started;
+    }
+
+    /** Whether libtorch is loaded in this process, by {@link #start} or by a {@link #preload} (waited for). */
+    public static boolean loaded() {
+        return awaitPreload() || started;
     }
 
     /**

@@ -16,8 +16,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The real {@code d4j} process, which ends with {@code _exit} once libtorch is loaded: what it printed and wrote must
- * all be there, and the exit code must be the command's.
+ * The real {@code d4j} process, which loads libtorch in the background while it parses its arguments and ends with
+ * {@code _exit} once libtorch is loaded: what it printed and wrote must all be there, the exit code must be the
+ * command's, and the engine must run with the threads the command asked for.
  */
 class ProcessExitTest {
 
@@ -61,6 +62,22 @@ class ProcessExitTest {
         String last = lines[lines.length - 1];
         assertTrue(last.startsWith("d4j: ") && last.contains("part 'unet' has no weights"), r.err());
         assertTrue(Files.notExists(dir.resolve("y.png")));
+    }
+
+    @Test
+    void threadsChosenAfterThePreloadAreTheOnesLibtorchRuns() throws Exception {
+        Result r = d4j("info", "--threads", "1");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().lines().anyMatch(l -> l.matches("intra-op +1 threads")), r.out());
+    }
+
+    @Test
+    void aUsageErrorWhileLibtorchPreloadsEndsWithItsCodeAndMessage() throws Exception {
+        Result r = d4j("generate", "-p", "x", "--steps", "many", "-o", dir.resolve("z.png").toString());
+        assertEquals(2, r.code(), r.err());
+        assertEquals("Invalid value for option '--steps': 'many' is not an int",
+                r.err().lines().findFirst().orElse(""));
+        assertTrue(Files.notExists(dir.resolve("z.png")));
     }
 
     private static void copyTree(Path from, Path to) throws IOException {
