@@ -25,7 +25,7 @@ public final class AdamW {
     private final float weightDecay;
     private long step;
     private long skipped;
-    private String nonFinite;
+    private final List<String> nonFinite = new ArrayList<>();
 
     public AdamW(Map<String, Parameter> params, float beta1, float beta2, float eps, float weightDecay) {
         this.params = params;
@@ -44,9 +44,17 @@ public final class AdamW {
         return step;
     }
 
-    /** The first parameter (in registration order) whose gradient was not finite at the last step, or null. */
-    public String nonFiniteParameter() {
-        return nonFinite;
+    /**
+     * The parameters whose gradient was not finite at the last step, in registration order (empty when it was). The
+     * last of them in forward order bounds where a NaN entered backward.
+     */
+    public List<String> nonFiniteParameters() {
+        return List.copyOf(nonFinite);
+    }
+
+    /** Parameters updated by this optimizer. */
+    public int parameterCount() {
+        return params.size();
     }
 
     /** Updates skipped because the gradient was not finite. */
@@ -65,13 +73,13 @@ public final class AdamW {
         try (NDScope s = new NDScope()) {
             List<NDArray> grads = new ArrayList<>();
             double sq = 0;
-            nonFinite = null;
+            nonFinite.clear();
             for (Map.Entry<String, Parameter> e : params.entrySet()) {
                 NDArray g = e.getValue().array().getGradient();
                 grads.add(g);
                 float part = g.square().sum().getFloat();
-                if (!Float.isFinite(part) && nonFinite == null) {
-                    nonFinite = e.getKey();
+                if (!Float.isFinite(part)) {
+                    nonFinite.add(e.getKey());
                 }
                 sq += part;
             }

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import dev.diffusion4j.nn.Parameter;
 import dev.diffusion4j.tensor.Tensors;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -30,8 +31,11 @@ final class TrainState implements AutoCloseable {
     float step(TrainOptions o, long step, TrainingListener listener) {
         float norm = adam.step(o.lr(step), o.gradClip());
         if (!Float.isFinite(norm)) {
-            listener.onMessage("step " + step + ": gradient norm " + norm + " (first in " + adam.nonFiniteParameter()
-                    + "), update skipped (" + adam.skippedSteps() + " so far)");
+            List<String> bad = adam.nonFiniteParameters();
+            String where = bad.isEmpty() ? "the sum overflows" : "in " + bad.size() + " of " + adam.parameterCount()
+                    + " parameters, first " + bad.get(0) + (bad.size() > 1 ? ", last " + bad.get(bad.size() - 1) : "");
+            listener.onMessage("step " + step + ": gradient norm " + norm + " (" + where + "), update skipped ("
+                    + adam.skippedSteps() + " so far)");
         }
         ema.update();
         return norm;
