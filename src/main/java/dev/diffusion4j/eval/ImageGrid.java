@@ -1,5 +1,6 @@
 package dev.diffusion4j.eval;
 
+import dev.diffusion4j.io.AtomicFiles;
 import java.awt.Color;
 import java.awt.Font;
 import java.awt.FontMetrics;
@@ -7,9 +8,9 @@ import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.nio.channels.Channels;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import javax.imageio.ImageIO;
@@ -45,15 +46,11 @@ public final class ImageGrid {
         BufferedImage grid = render(images, labels, columns);
         Path dir = png.toAbsolutePath().getParent();
         Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, png.getFileName().toString(), ".tmp");
-        try {
-            if (!ImageIO.write(grid, "png", tmp.toFile())) {
-                throw new IOException("no PNG writer for " + tmp);
+        AtomicFiles.write(png, out -> {
+            if (!ImageIO.write(grid, "png", Channels.newOutputStream(out))) {
+                throw new IOException("no PNG writer for " + png);
             }
-            Files.move(tmp, png, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        });
     }
 
     /** The grid as an image, without writing it. */

@@ -111,9 +111,7 @@ public final class Json {
     /** Writes pretty-printed JSON atomically (temp file, then rename). */
     public static void write(Path file, JsonElement json) throws IOException {
         String text = new com.google.gson.GsonBuilder().setPrettyPrinting().create().toJson(json) + "\n";
-        Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
-        Files.writeString(tmp, text);
-        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        AtomicFiles.write(file, out -> java.nio.channels.Channels.newOutputStream(out)
+                .write(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     }
 }

@@ -2,11 +2,10 @@ package dev.diffusion4j.io;
 
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.io.OutputStream;
+import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import javax.imageio.IIOImage;
@@ -60,17 +59,12 @@ public final class Png {
             meta.mergeTree(FORMAT, root);
             Path parent = file.toAbsolutePath().getParent();
             Files.createDirectories(parent);
-            Path tmp = Files.createTempFile(parent, "." + file.getFileName(), ".tmp");
-            try {
-                try (OutputStream os = Files.newOutputStream(tmp);
-                     ImageOutputStream out = ImageIO.createImageOutputStream(os)) {
+            AtomicFiles.write(file, channel -> {
+                try (ImageOutputStream out = ImageIO.createImageOutputStream(Channels.newOutputStream(channel))) {
                     writer.setOutput(out);
                     writer.write(new IIOImage(image, null, meta));
                 }
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
+            });
         } finally {
             writer.dispose();
         }

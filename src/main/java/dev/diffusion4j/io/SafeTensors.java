@@ -15,7 +15,6 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -25,7 +24,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 
 /**
@@ -286,30 +284,21 @@ public final class SafeTensors implements AutoCloseable {
         }
         byte[] json = SafeTensorsHeader.encode(infos, sortedMetadata);
 
-        Path target = file.toAbsolutePath();
-        // CREATE_NEW with default permissions: Files.createTempFile would make the result owner-only (0600).
-        Path tmp = target.resolveSibling("." + target.getFileName() + "."
-                + Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36) + ".tmp");
-        try {
-            try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                ByteBuffer head = ByteBuffer.allocate(8 + json.length).order(ByteOrder.LITTLE_ENDIAN);
-                head.putLong(json.length).put(json).flip();
-                writeFully(out, head);
-                for (int i = 0; i < order.size(); i++) {
-                    TensorInfo t = infos.get(i);
-                    ByteBuffer data = order.get(i).getValue().toByteBuffer(); // contiguous C-order copy
-                    if (data.remaining() != t.byteLength()) {
-                        throw new IllegalStateException(file + ": tensor '" + t.name() + "' gave "
-                                + data.remaining() + " bytes, expected " + t.byteLength());
-                    }
-                    writeFully(out, data);
+        AtomicFiles.write(file, out -> {
+            ByteBuffer head = ByteBuffer.allocate(8 + json.length).order(ByteOrder.LITTLE_ENDIAN);
+            head.putLong(json.length).put(json).flip();
+            writeFully(out, head);
+            for (int i = 0; i < order.size(); i++) {
+                TensorInfo t = infos.get(i);
+                ByteBuffer data = order.get(i).getValue().toByteBuffer(); // contiguous C-order copy
+                if (data.remaining() != t.byteLength()) {
+                    throw new IllegalStateException(file + ": tensor '" + t.name() + "' gave "
+                            + data.remaining() + " bytes, expected " + t.byteLength());
                 }
-                out.force(true);
+                writeFully(out, data);
             }
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+            out.force(true); // checkpoints: on disk before they replace the previous one
+        });
     }
 
     /** The tensor's bytes as an array of {@code type}: a private mapping, or a copy into torch-owned memory. */

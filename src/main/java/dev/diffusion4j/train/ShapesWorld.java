@@ -1,5 +1,6 @@
 package dev.diffusion4j.train;
 
+import dev.diffusion4j.io.AtomicFiles;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
@@ -8,10 +9,10 @@ import java.awt.geom.Path2D;
 import java.awt.geom.Rectangle2D;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Random;
 import javax.imageio.ImageIO;
@@ -158,16 +159,14 @@ public final class ShapesWorld {
         for (int i = 0; i < count; i++) {
             Sample sample = sample(i);
             String stem = String.format("%06d", i);
-            Path png = Files.createTempFile(dir, stem, ".png.tmp");
-            if (!ImageIO.write(sample.image(), "png", png.toFile())) {
-                throw new IOException("no PNG writer for " + png);
-            }
-            Files.move(png, dir.resolve(stem + ".png"), StandardCopyOption.REPLACE_EXISTING,
-                    StandardCopyOption.ATOMIC_MOVE);
-            Path txt = Files.createTempFile(dir, stem, ".txt.tmp");
-            Files.writeString(txt, sample.caption(), StandardCharsets.UTF_8);
-            Files.move(txt, dir.resolve(stem + ".txt"), StandardCopyOption.REPLACE_EXISTING,
-                    StandardCopyOption.ATOMIC_MOVE);
+            Path png = dir.resolve(stem + ".png");
+            AtomicFiles.write(png, out -> {
+                if (!ImageIO.write(sample.image(), "png", Channels.newOutputStream(out))) {
+                    throw new IOException("no PNG writer for " + png);
+                }
+            });
+            AtomicFiles.write(dir.resolve(stem + ".txt"),
+                    out -> Channels.newOutputStream(out).write(sample.caption().getBytes(StandardCharsets.UTF_8)));
         }
     }
 
