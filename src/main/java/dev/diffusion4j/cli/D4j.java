@@ -1,6 +1,7 @@
 package dev.diffusion4j.cli;
 
 import dev.diffusion4j.tensor.Engines;
+import java.util.Arrays;
 import java.util.Set;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -28,7 +29,8 @@ public final class D4j implements Runnable {
     }
 
     public static void main(String[] args) {
-        if (args.length > 0 && PRELOADING.contains(args[0])) {
+        if (args.length > 0 && PRELOADING.contains(args[0])
+                && Arrays.stream(args).noneMatch(a -> HELP_OR_VERSION.contains(a))) {
             Engines.preload();
         }
         ProcessExit.exit(execute(args));
@@ -36,6 +38,9 @@ public final class D4j implements Runnable {
 
     /** Commands that start libtorch within a second or two: it loads while their arguments are parsed. */
     private static final Set<String> PRELOADING = Set.of("generate", "info");
+
+    /** Options that only print: no libtorch needed. */
+    private static final Set<String> HELP_OR_VERSION = Set.of("-h", "--help", "-V", "--version");
 
     /** Runs the command line and returns the exit code: 0 success, 2 usage error, 1 failure. */
     public static int execute(String... args) {
