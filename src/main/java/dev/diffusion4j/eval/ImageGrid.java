@@ -1,6 +1,6 @@
 package dev.diffusion4j.eval;
 
-import dev.diffusion4j.io.AtomicFiles;
+import dev.diffusion4j.io.Png;
 import java.awt.Color;
 import java.awt.Font;
 import java.awt.FontMetrics;
@@ -8,12 +8,11 @@ import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.channels.Channels;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import javax.imageio.ImageIO;
+import java.util.Map;
 
 /**
  * A contact sheet: images in rows of {@code columns} tiles, each with its label under it in a small font, wrapped
@@ -46,11 +45,7 @@ public final class ImageGrid {
         BufferedImage grid = render(images, labels, columns);
         Path dir = png.toAbsolutePath().getParent();
         Files.createDirectories(dir);
-        AtomicFiles.write(png, out -> {
-            if (!ImageIO.write(grid, "png", Channels.newOutputStream(out))) {
-                throw new IOException("no PNG writer for " + png);
-            }
-        });
+        Png.write(png, grid, Map.of());
     }
 
     /** The grid as an image, without writing it. */

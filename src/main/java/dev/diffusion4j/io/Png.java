@@ -17,6 +17,7 @@ import javax.imageio.metadata.IIOMetadata;
 import javax.imageio.metadata.IIOMetadataNode;
 import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.ImageOutputStream;
+import javax.imageio.stream.MemoryCacheImageOutputStream;
 import org.w3c.dom.NodeList;
 
 /**
@@ -60,7 +61,8 @@ public final class Png {
             Path parent = file.toAbsolutePath().getParent();
             Files.createDirectories(parent);
             AtomicFiles.write(file, channel -> {
-                try (ImageOutputStream out = ImageIO.createImageOutputStream(Channels.newOutputStream(channel))) {
+                // in memory: ImageIO's default stream caches in a temporary file of its own
+                try (ImageOutputStream out = new MemoryCacheImageOutputStream(Channels.newOutputStream(channel))) {
                     writer.setOutput(out);
                     writer.write(new IIOImage(image, null, meta));
                 }

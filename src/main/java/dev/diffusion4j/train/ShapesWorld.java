@@ -1,6 +1,7 @@
 package dev.diffusion4j.train;
 
 import dev.diffusion4j.io.AtomicFiles;
+import dev.diffusion4j.io.Png;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
@@ -14,8 +15,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
-import javax.imageio.ImageIO;
 
 /**
  * A synthetic captioned world of coloured shapes on black, the training data of diffusion4j's small default model:
@@ -159,12 +160,7 @@ public final class ShapesWorld {
         for (int i = 0; i < count; i++) {
             Sample sample = sample(i);
             String stem = String.format("%06d", i);
-            Path png = dir.resolve(stem + ".png");
-            AtomicFiles.write(png, out -> {
-                if (!ImageIO.write(sample.image(), "png", Channels.newOutputStream(out))) {
-                    throw new IOException("no PNG writer for " + png);
-                }
-            });
+            Png.write(dir.resolve(stem + ".png"), sample.image(), Map.of());
             AtomicFiles.write(dir.resolve(stem + ".txt"),
                     out -> Channels.newOutputStream(out).write(sample.caption().getBytes(StandardCharsets.UTF_8)));
         }
