@@ -30,7 +30,7 @@ public final class D4j implements Runnable {
 
     public static void main(String[] args) {
         if (args.length > 0 && PRELOADING.contains(args[0])
-                && Arrays.stream(args).noneMatch(a -> HELP_OR_VERSION.contains(a))) {
+                && Arrays.stream(args).noneMatch(HELP_OR_VERSION::contains)) {
             Engines.preload();
         }
         ProcessExit.exit(execute(args));

@@ -8,7 +8,6 @@ import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,9 +42,7 @@ public final class ImageGrid {
     public static void write(Path png, List<BufferedImage> images, List<String> labels, int columns)
             throws IOException {
         BufferedImage grid = render(images, labels, columns);
-        Path dir = png.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Png.write(png, grid, Map.of());
+        Png.write(png, grid, Map.of()); // creates the folder
     }
 
     /** The grid as an image, without writing it. */

@@ -1,7 +1,9 @@
 package dev.diffusion4j.io;
 
 import java.io.IOException;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -35,5 +37,10 @@ public final class AtomicFiles {
         } finally {
             Files.deleteIfExists(tmp);
         }
+    }
+
+    /** {@link #write} of {@code text} in UTF-8. */
+    public static void writeString(Path file, String text) throws IOException {
+        write(file, out -> Channels.newOutputStream(out).write(text.getBytes(StandardCharsets.UTF_8)));
     }
 }

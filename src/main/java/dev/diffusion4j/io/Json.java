@@ -111,7 +111,6 @@ public final class Json {
     /** Writes pretty-printed JSON atomically (temp file, then rename). */
     public static void write(Path file, JsonElement json) throws IOException {
         String text = new com.google.gson.GsonBuilder().setPrettyPrinting().create().toJson(json) + "\n";
-        AtomicFiles.write(file, out -> java.nio.channels.Channels.newOutputStream(out)
-                .write(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        AtomicFiles.writeString(file, text);
     }
 }

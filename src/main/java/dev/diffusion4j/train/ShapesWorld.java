@@ -10,8 +10,6 @@ import java.awt.geom.Path2D;
 import java.awt.geom.Rectangle2D;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.channels.Channels;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -161,8 +159,7 @@ public final class ShapesWorld {
             Sample sample = sample(i);
             String stem = String.format("%06d", i);
             Png.write(dir.resolve(stem + ".png"), sample.image(), Map.of());
-            AtomicFiles.write(dir.resolve(stem + ".txt"),
-                    out -> Channels.newOutputStream(out).write(sample.caption().getBytes(StandardCharsets.UTF_8)));
+            AtomicFiles.writeString(dir.resolve(stem + ".txt"), sample.caption());
         }
     }
 

@@ -32,8 +32,9 @@ final class TrainState implements AutoCloseable {
         float norm = adam.step(o.lr(step), o.gradClip());
         if (!Float.isFinite(norm)) {
             List<String> bad = adam.nonFiniteParameters();
-            String where = bad.isEmpty() ? "the sum overflows" : "in " + bad.size() + " of " + adam.parameterCount()
-                    + " parameters, first " + bad.get(0) + (bad.size() > 1 ? ", last " + bad.get(bad.size() - 1) : "");
+            // a sum of finite squares cannot overflow the double it is summed in: some part is not finite
+            String where = "in " + bad.size() + " of " + adam.parameterCount() + " parameters, first " + bad.get(0)
+                    + (bad.size() > 1 ? ", last " + bad.get(bad.size() - 1) : "");
             listener.onMessage("step " + step + ": gradient norm " + norm + " (" + where + "), update skipped ("
                     + adam.skippedSteps() + " so far)");
         }

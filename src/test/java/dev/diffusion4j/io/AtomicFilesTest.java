@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -17,9 +16,6 @@ class AtomicFilesTest {
     @TempDir
     Path dir;
 
-    private static void write(Path file, String text) throws IOException {
-        AtomicFiles.write(file, out -> out.write(ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8))));
-    }
 
     private List<String> names() throws IOException {
         try (var files = Files.list(dir)) {
@@ -31,7 +27,7 @@ class AtomicFilesTest {
     void theFileGetsTheSamePermissionsAsAnyNewFileAndNoTemporaryIsLeft() throws IOException {
         Path plain = Files.writeString(dir.resolve("plain.txt"), "x");
         Path written = dir.resolve("written.txt");
-        write(written, "hello");
+        AtomicFiles.writeString(written, "hello");
         assertEquals("hello", Files.readString(written));
         assertEquals(Files.getPosixFilePermissions(plain), Files.getPosixFilePermissions(written));
         assertEquals(List.of("plain.txt", "written.txt"), names());
@@ -40,7 +36,7 @@ class AtomicFilesTest {
     @Test
     void aFailedWriteKeepsTheOldFileAndLeavesNothingElse() throws IOException {
         Path file = dir.resolve("out.png");
-        write(file, "old");
+        AtomicFiles.writeString(file, "old");
         IOException e = assertThrows(IOException.class, () -> AtomicFiles.write(file, out -> {
             out.write(ByteBuffer.wrap(new byte[] {1, 2, 3}));
             throw new IOException("disk full");
@@ -53,8 +49,8 @@ class AtomicFilesTest {
     @Test
     void aWriteReplacesTheOldFileWhole() throws IOException {
         Path file = dir.resolve("a.json");
-        write(file, "a much longer first version");
-        write(file, "short");
+        AtomicFiles.writeString(file, "a much longer first version");
+        AtomicFiles.writeString(file, "short");
         assertEquals("short", Files.readString(file));
     }
 }
