@@ -37,7 +37,8 @@ final class EvalCommand implements Callable<Integer> {
             + "${DEFAULT-VALUE}, off).")
     double guidanceRescale;
 
-    @Option(names = "--sampler", description = "Sampler (default: the model's own).")
+    @Option(names = "--sampler", completionCandidates = SamplerNames.class,
+            description = "${COMPLETION-CANDIDATES} (default: the model's own).")
     String sampler;
 
     @Option(names = "--seed", defaultValue = "1000", description = "First seed; prompt i uses seed+i (default: ${DEFAULT-VALUE}).")

@@ -52,12 +52,17 @@ final class GenerateCommand implements Callable<Integer> {
             + "guidance_rescale; about 0.7 for zero-terminal-SNR models; default: ${DEFAULT-VALUE}, off).")
     double guidanceRescale;
 
-    @Option(names = "--sampler", description = "ddim, pndm, lms, euler, euler_a, heun, dpm++2m, ddpm "
-            + "(default: the model's own scheduler).")
+    @Option(names = "--sampler", completionCandidates = SamplerNames.class, description = "${COMPLETION-CANDIDATES} "
+            + "or an A1111 name such as \"DPM++ 2M Karras\" (default: the model's own scheduler).")
     String sampler;
 
-    @Option(names = "--scheduler", description = "Sigma schedule: discrete or karras.")
+    @Option(names = "--scheduler", description = "Sigma schedule: discrete (the sampler's own) or karras "
+            + "(Karras et al. 2022 sigmas, for the samplers that have them).")
     String schedule;
+
+    @Option(names = "--timestep-spacing", description = "diffusers' timestep_spacing: leading, linspace or trailing "
+            + "(default: the model's own).")
+    String timestepSpacing;
 
     @Option(names = {"-s", "--seed"}, defaultValue = "-1", description = "Seed; -1 picks one at random (printed).")
     long seed;
@@ -89,7 +94,7 @@ final class GenerateCommand implements Callable<Integer> {
         GenerationRequest request;
         try {
             request = GenerationRequest.builder(prompt).negativePrompt(negativePrompt).size(width, height).steps(steps)
-                    .guidanceScale(cfgScale).guidanceRescale(guidanceRescale).sampler(sampler).schedule(schedule)
+                    .guidanceScale(cfgScale).guidanceRescale(guidanceRescale).sampler(sampler).schedule(schedule).timestepSpacing(timestepSpacing)
                     .seed(seed).imagesPerPrompt(batch)
                     .initImage(init, strength).clipSkip(clipSkip).build();
         } catch (IllegalArgumentException e) {

@@ -34,15 +34,12 @@ abstract class DiffusionPipeline {
 
     abstract Start prepare(NDManager m, GenerationRequest r, Scheduler scheduler, TorchGenerator generator, int w, int h);
 
-    final GenerationResult generate(GenerationRequest r, GenerationListener listener) {
+    final GenerationResult generate(GenerationRequest request, GenerationListener listener) {
         Engines.inferenceThread();
-        long seed = r.seed() >= 0 ? r.seed() : new java.security.SecureRandom().nextLong() & Long.MAX_VALUE;
-        int width = r.width() > 0 ? r.width() : r.initImage() != null ? r.initImage().getWidth() : model.nativeSize();
-        int height = r.height() > 0 ? r.height() : r.initImage() != null ? r.initImage().getHeight() : model.nativeSize();
-        int f = model.vaeScaleFactor();
-        if (width % f != 0 || height % f != 0) {
-            throw new IllegalArgumentException("size " + width + "x" + height + " must be a multiple of " + f);
-        }
+        GenerationRequest r = request.resolve(model.nativeSize(), model.vaeScaleFactor());
+        long seed = r.seed();
+        int width = r.width();
+        int height = r.height();
         try (NDManager m = NDManager.newBaseManager()) {
             // 1. encode the prompt: [uncond..., cond...] when guiding
             NDArray embeds;

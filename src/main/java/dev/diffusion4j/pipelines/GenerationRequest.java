@@ -1,7 +1,10 @@
 package dev.diffusion4j.pipelines;
 
+import dev.diffusion4j.schedulers.Sampler;
 import dev.diffusion4j.schedulers.Samplers;
 import java.awt.image.BufferedImage;
+import java.security.SecureRandom;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -15,15 +18,15 @@ import java.util.List;
  * @param guidanceRescale φ of Lin et al. 2023 §3.4 (diffusers' {@code guidance_rescale}): the guided prediction is
  *     rescaled to the conditional one's standard deviation and mixed back with weight φ, which keeps strong guidance
  *     from over-exposing models trained to zero terminal SNR; 0 = off, in [0, 1]
- * @param sampler a name {@code Samplers} knows, or null for the model's own scheduler
- * @param schedule sigma schedule: null or "discrete" for the sampler's own, "karras" for Karras sigmas
+ * @param sampler the sampler, parsed once from its name by the builder ({@link Samplers#parse}), or null for the
+ *     model's own scheduler
  * @param seed the generator seed (full unsigned 64-bit range); negative = pick one at random (reported in the result)
  * @param initImage img2img input, or null for txt2img
  * @param strength img2img: fraction of the schedule re-run, in (0, 1]
  * @param clipSkip 0 = last text-encoder layer, 1 = the one before (A1111's "Clip skip: 2"), ...
  */
 public record GenerationRequest(List<String> prompts, List<String> negativePrompts, int width, int height, int steps,
-                                double guidanceScale, double guidanceRescale, String sampler, String schedule,
+                                double guidanceScale, double guidanceRescale, Sampler sampler,
                                 long seed, int imagesPerPrompt, BufferedImage initImage, double strength,
                                 int clipSkip) {
 
@@ -58,11 +61,6 @@ public record GenerationRequest(List<String> prompts, List<String> negativePromp
         if (initImage != null && !(strength > 0 && strength <= 1)) {
             throw new IllegalArgumentException("strength must be in (0, 1], got " + strength);
         }
-        if (sampler != null) {
-            Samplers.parse(sampler, schedule);
-        } else if (schedule != null && !schedule.equalsIgnoreCase("discrete")) {
-            throw new IllegalArgumentException("a sigma schedule needs a sampler: give one of " + Samplers.NAMES);
-        }
         if (clipSkip < 0) {
             throw new IllegalArgumentException("clip skip must be ≥ 0, got " + clipSkip);
         }
@@ -74,6 +72,24 @@ public record GenerationRequest(List<String> prompts, List<String> negativePromp
 
     public int batchSize() {
         return prompts.size() * imagesPerPrompt;
+    }
+
+    /**
+     * This request with its defaults resolved for a model: a random seed picked when none was given, and the size
+     * taken from the init image, else the model's native size.
+     *
+     * @param nativeSize the model's default image side in pixels
+     * @param scaleFactor pixels per latent cell: width and height must be multiples of it
+     */
+    public GenerationRequest resolve(int nativeSize, int scaleFactor) {
+        long s = seed >= 0 ? seed : new SecureRandom().nextLong() & Long.MAX_VALUE;
+        int w = width > 0 ? width : initImage != null ? initImage.getWidth() : nativeSize;
+        int h = height > 0 ? height : initImage != null ? initImage.getHeight() : nativeSize;
+        if (w % scaleFactor != 0 || h % scaleFactor != 0) {
+            throw new IllegalArgumentException("size " + w + "x" + h + " must be a multiple of " + scaleFactor);
+        }
+        return new GenerationRequest(prompts, negativePrompts, w, h, steps, guidanceScale, guidanceRescale, sampler, s,
+                imagesPerPrompt, initImage, strength, clipSkip);
     }
 
     public static Builder builder(String... prompts) {
@@ -91,6 +107,7 @@ public record GenerationRequest(List<String> prompts, List<String> negativePromp
         private double guidanceRescale;
         private String sampler;
         private String schedule;
+        private String timestepSpacing;
         private long seed = -1;
         private int imagesPerPrompt = 1;
         private BufferedImage initImage;
@@ -104,7 +121,7 @@ public record GenerationRequest(List<String> prompts, List<String> negativePromp
         public Builder prompts(List<String> v) { prompts = v; return this; }
         public Builder negativePrompts(List<String> v) { negativePrompts = v; return this; }
         public Builder negativePrompt(String v) {
-            negativePrompts = v == null ? List.of() : java.util.Collections.nCopies(prompts.size(), v);
+            negativePrompts = v == null ? List.of() : Collections.nCopies(prompts.size(), v);
             return this;
         }
         public Builder size(int w, int h) { width = w; height = h; return this; }
@@ -112,16 +129,26 @@ public record GenerationRequest(List<String> prompts, List<String> negativePromp
         public Builder guidanceScale(double v) { guidanceScale = v; return this; }
         public Builder guidanceRescale(double v) { guidanceRescale = v; return this; }
         public Builder sampler(String v) { sampler = v; return this; }
+        /** Sigma schedule: null or "discrete" for the sampler's own, "karras" for Karras sigmas. */
         public Builder schedule(String v) { schedule = v; return this; }
+        /** diffusers' timestep spacing ("leading", "linspace", "trailing"), or null for the model's own. */
+        public Builder timestepSpacing(String v) { timestepSpacing = v; return this; }
         public Builder seed(long v) { seed = v; return this; }
         public Builder imagesPerPrompt(int v) { imagesPerPrompt = v; return this; }
         public Builder initImage(BufferedImage v, double s) { initImage = v; strength = s; return this; }
         public Builder clipSkip(int v) { clipSkip = v; return this; }
 
+        /** Validates every parameter; the sampler name is parsed here, once. */
         public GenerationRequest build() {
+            Sampler parsed = null;
+            if (sampler != null) {
+                parsed = Samplers.parse(sampler, schedule, timestepSpacing);
+            } else if (schedule != null && !schedule.equalsIgnoreCase("discrete") || timestepSpacing != null) {
+                throw new IllegalArgumentException("a sigma schedule or timestep spacing needs a sampler: give one of "
+                        + String.join(", ", Samplers.names()));
+            }
             return new GenerationRequest(prompts, negativePrompts, width, height, steps, guidanceScale, guidanceRescale,
-                    sampler, schedule,
-                    seed, imagesPerPrompt, initImage, strength, clipSkip);
+                    parsed, seed, imagesPerPrompt, initImage, strength, clipSkip);
         }
     }
 }

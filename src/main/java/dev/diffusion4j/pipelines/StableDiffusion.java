@@ -205,23 +205,12 @@ public final class StableDiffusion implements AutoCloseable {
 
     /** The scheduler a request asks for, built from this model's scheduler config as diffusers' from_config. */
     public Scheduler scheduler(GenerationRequest request) {
-        return request.sampler() == null
-                ? Samplers.fromConfig(schedulerConfig)
-                : Samplers.create(request.sampler(), request.schedule(), schedulerConfig);
+        return request.sampler() == null ? Samplers.fromConfig(schedulerConfig) : request.sampler().create(schedulerConfig);
     }
 
     /** A1111's name of the sampler a request runs ("Euler a", "DPM++ 2M Karras", ...). */
     public String samplerDisplayName(GenerationRequest request) {
-        if (request.sampler() != null) {
-            return Samplers.parse(request.sampler(), request.schedule()).displayName();
-        }
-        for (String n : Samplers.NAMES) {
-            if (Samplers.parse(n).className().equals(schedulerConfig.className())) {
-                boolean karras = schedulerConfig.has("use_karras_sigmas") && schedulerConfig.useKarrasSigmas();
-                return Samplers.parse(n, karras ? "karras" : "discrete").displayName();
-            }
-        }
-        return schedulerConfig.className();
+        return request.sampler() != null ? request.sampler().displayName() : Samplers.displayName(schedulerConfig);
     }
 
     /** Runs txt2img, or img2img when the request has an init image. */

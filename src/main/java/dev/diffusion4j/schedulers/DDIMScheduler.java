@@ -2,6 +2,7 @@ package dev.diffusion4j.schedulers;
 
 import ai.djl.ndarray.NDArray;
 import dev.diffusion4j.random.TorchGenerator;
+import java.util.List;
 
 /**
  * DDIM (Song et al. 2021, "Denoising Diffusion Implicit Models"), diffusers' {@code DDIMScheduler}: eta = 0 is the
@@ -9,6 +10,13 @@ import dev.diffusion4j.random.TorchGenerator;
  * "leading" (default), "trailing" or "linspace"; prediction types epsilon, sample, v_prediction; clip_sample.
  */
 public final class DDIMScheduler extends DiscreteTimeScheduler {
+
+    /** The registry entry: diffusers 0.25.1 defaults; A1111's "DDIM". */
+    static final SchedulerSpec SPEC = new SchedulerSpec("DDIMScheduler", SchedulerSpec.defaults(0.0001, 0.02,
+            "clip_sample", true, "set_alpha_to_one", true, "steps_offset", 0.0, "prediction_type", "epsilon",
+            "thresholding", false, "dynamic_thresholding_ratio", 0.995, "clip_sample_range", 1.0,
+            "sample_max_value", 1.0, "timestep_spacing", "leading", "rescale_betas_zero_snr", false),
+            DDIMScheduler::new, List.of(SamplerSpec.of("ddim", "DDIM")));
 
     private final float eta;
     private final float finalAlphaCumprod;

@@ -2,6 +2,7 @@ package dev.diffusion4j.schedulers;
 
 import ai.djl.ndarray.NDArray;
 import dev.diffusion4j.random.TorchGenerator;
+import java.util.List;
 
 /**
  * Ancestral sampling of Ho et al. 2020, "Denoising Diffusion Probabilistic Models", diffusers' {@code DDPMScheduler}
@@ -10,6 +11,14 @@ import dev.diffusion4j.random.TorchGenerator;
  * epsilon, sample, v_prediction; clip_sample; beta_schedule also "sigmoid".
  */
 public final class DDPMScheduler extends DiscreteTimeScheduler {
+
+    /** The registry entry: diffusers 0.25.1 defaults; ancestral sampling of Ho et al. 2020. */
+    static final SchedulerSpec SPEC = new SchedulerSpec("DDPMScheduler", SchedulerSpec.defaults(0.0001, 0.02,
+            "variance_type", "fixed_small", "clip_sample", true, "prediction_type", "epsilon",
+            "thresholding", false, "dynamic_thresholding_ratio", 0.995, "clip_sample_range", 1.0,
+            "sample_max_value", 1.0, "timestep_spacing", "leading", "steps_offset", 0.0,
+            "rescale_betas_zero_snr", false),
+            DDPMScheduler::new, List.of(SamplerSpec.of("ddpm", "DDPM")));
 
     public DDPMScheduler(SchedulerConfig config) {
         super(config, "epsilon", "sample", "v_prediction");

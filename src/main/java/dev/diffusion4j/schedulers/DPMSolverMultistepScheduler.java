@@ -3,6 +3,7 @@ package dev.diffusion4j.schedulers;
 import ai.djl.ndarray.NDArray;
 import dev.diffusion4j.random.TorchGenerator;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Multistep DPM-Solver (Lu et al. 2022, "DPM-Solver" and "DPM-Solver++"), diffusers 0.25's
@@ -17,6 +18,21 @@ import java.util.List;
  * last ᾱ kept at 2⁻²⁴ so the first σ is finite.
  */
 public final class DPMSolverMultistepScheduler extends DiscreteTimeScheduler {
+
+    /** The registry entry: diffusers 0.25.1 defaults; A1111's "DPM++ 2M" and "DPM++ 2M SDE" (both second order). */
+    static final SchedulerSpec SPEC = new SchedulerSpec("DPMSolverMultistepScheduler",
+            SchedulerSpec.defaults(0.0001, 0.02,
+                    "solver_order", 2.0, "prediction_type", "epsilon", "thresholding", false,
+                    "dynamic_thresholding_ratio", 0.995, "sample_max_value", 1.0, "algorithm_type", "dpmsolver++",
+                    "solver_type", "midpoint", "lower_order_final", true, "euler_at_final", false,
+                    "use_karras_sigmas", false, "use_lu_lambdas", false,
+                    "lambda_min_clipped", Double.NEGATIVE_INFINITY, "variance_type", null,
+                    "timestep_spacing", "linspace", "steps_offset", 0.0),
+            DPMSolverMultistepScheduler::new, List.of(
+                    new SamplerSpec("dpm++2m", "DPM++ 2M", List.of("dpmsolver++", "dpmsolvermultistep"),
+                            Map.of("algorithm_type", "dpmsolver++", "solver_order", 2)),
+                    new SamplerSpec("dpm++2m_sde", "DPM++ 2M SDE", List.of("sde-dpmsolver++"),
+                            Map.of("algorithm_type", "sde-dpmsolver++", "solver_order", 2))));
 
     private final float[] trainSigmas;
     private final float[] logSigmas;

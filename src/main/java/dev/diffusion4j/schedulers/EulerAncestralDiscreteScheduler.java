@@ -2,6 +2,7 @@ package dev.diffusion4j.schedulers;
 
 import ai.djl.ndarray.NDArray;
 import dev.diffusion4j.random.TorchGenerator;
+import java.util.List;
 
 /**
  * Ancestral Euler sampling, diffusers' {@code EulerAncestralDiscreteScheduler} (A1111's "Euler a", k-diffusion's
@@ -9,6 +10,12 @@ import dev.diffusion4j.random.TorchGenerator;
  * σ_down² + σ_up² = σ_next². Needs the generator at every step. Prediction types epsilon and v_prediction.
  */
 public final class EulerAncestralDiscreteScheduler extends SigmaScheduler {
+
+    /** The registry entry: diffusers 0.25.1 defaults; A1111's "Euler a", k-diffusion's "euler_ancestral". */
+    static final SchedulerSpec SPEC = new SchedulerSpec("EulerAncestralDiscreteScheduler",
+            SchedulerSpec.defaults(0.0001, 0.02, "prediction_type", "epsilon", "timestep_spacing", "linspace",
+                    "steps_offset", 0.0, "rescale_betas_zero_snr", false),
+            EulerAncestralDiscreteScheduler::new, List.of(SamplerSpec.of("euler_a", "Euler a", "euler_ancestral")));
 
     public EulerAncestralDiscreteScheduler(SchedulerConfig config) {
         super(config, "epsilon", "v_prediction");

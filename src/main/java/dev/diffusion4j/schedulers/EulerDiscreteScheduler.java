@@ -2,6 +2,7 @@ package dev.diffusion4j.schedulers;
 
 import ai.djl.ndarray.NDArray;
 import dev.diffusion4j.random.TorchGenerator;
+import java.util.List;
 
 /**
  * Euler's method on the probability-flow ODE (Karras et al. 2022, Algorithm 2 without churn), diffusers'
@@ -12,6 +13,13 @@ import dev.diffusion4j.random.TorchGenerator;
  * in step with diffusers.
  */
 public final class EulerDiscreteScheduler extends SigmaScheduler {
+
+    /** The registry entry: diffusers 0.25.1 defaults; A1111's "Euler". */
+    static final SchedulerSpec SPEC = new SchedulerSpec("EulerDiscreteScheduler", SchedulerSpec.defaults(0.0001, 0.02,
+            "prediction_type", "epsilon", "interpolation_type", "linear", "use_karras_sigmas", false,
+            "sigma_min", null, "sigma_max", null, "timestep_spacing", "linspace", "timestep_type", "discrete",
+            "steps_offset", 0.0, "rescale_betas_zero_snr", false),
+            EulerDiscreteScheduler::new, List.of(SamplerSpec.of("euler", "Euler")));
 
     public EulerDiscreteScheduler(SchedulerConfig config) {
         super(config, "epsilon", "v_prediction", "sample");

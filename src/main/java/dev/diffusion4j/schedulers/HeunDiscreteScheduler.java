@@ -3,6 +3,7 @@ package dev.diffusion4j.schedulers;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
 import dev.diffusion4j.random.TorchGenerator;
+import java.util.List;
 
 /**
  * Heun's method (Karras et al. 2022, Algorithm 1), diffusers' {@code HeunDiscreteScheduler}: each step is an Euler
@@ -12,6 +13,12 @@ import dev.diffusion4j.random.TorchGenerator;
  * sample; clip_sample.
  */
 public final class HeunDiscreteScheduler extends SigmaScheduler {
+
+    /** The registry entry: diffusers 0.25.1 defaults; A1111's "Heun". */
+    static final SchedulerSpec SPEC = new SchedulerSpec("HeunDiscreteScheduler", SchedulerSpec.defaults(0.00085, 0.012,
+            "prediction_type", "epsilon", "use_karras_sigmas", false, "clip_sample", false,
+            "clip_sample_range", 1.0, "timestep_spacing", "linspace", "steps_offset", 0.0),
+            HeunDiscreteScheduler::new, List.of(SamplerSpec.of("heun", "Heun")));
 
     private NDArray prevDerivative;
     private NDArray firstSample;

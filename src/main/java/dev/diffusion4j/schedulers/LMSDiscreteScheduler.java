@@ -2,6 +2,7 @@ package dev.diffusion4j.schedulers;
 
 import ai.djl.ndarray.NDArray;
 import dev.diffusion4j.random.TorchGenerator;
+import java.util.List;
 
 /**
  * Linear multistep in σ, diffusers' {@code LMSDiscreteScheduler} (A1111's "LMS", k-diffusion's {@code sample_lms}):
@@ -10,6 +11,12 @@ import dev.diffusion4j.random.TorchGenerator;
  * sigmas; prediction types epsilon, v_prediction, sample.
  */
 public final class LMSDiscreteScheduler extends SigmaScheduler {
+
+    /** The registry entry: diffusers 0.25.1 defaults; A1111's "LMS". */
+    static final SchedulerSpec SPEC = new SchedulerSpec("LMSDiscreteScheduler", SchedulerSpec.defaults(0.0001, 0.02,
+            "use_karras_sigmas", false, "prediction_type", "epsilon", "timestep_spacing", "linspace",
+            "steps_offset", 0.0),
+            LMSDiscreteScheduler::new, List.of(SamplerSpec.of("lms", "LMS")));
 
     private static final int ORDER = 4;
 

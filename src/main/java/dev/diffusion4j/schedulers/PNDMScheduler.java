@@ -3,6 +3,7 @@ package dev.diffusion4j.schedulers;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
 import dev.diffusion4j.random.TorchGenerator;
+import java.util.List;
 
 /**
  * Pseudo numerical methods (Liu et al. 2022, "Pseudo Numerical Methods for Diffusion Models on Manifolds"),
@@ -12,6 +13,12 @@ import dev.diffusion4j.random.TorchGenerator;
  * v_prediction.
  */
 public final class PNDMScheduler extends DiscreteTimeScheduler {
+
+    /** The registry entry: diffusers 0.25.1 defaults; A1111 calls it "PLMS". */
+    static final SchedulerSpec SPEC = new SchedulerSpec("PNDMScheduler", SchedulerSpec.defaults(0.0001, 0.02,
+            "skip_prk_steps", false, "set_alpha_to_one", false, "prediction_type", "epsilon",
+            "timestep_spacing", "leading", "steps_offset", 0.0),
+            PNDMScheduler::new, List.of(SamplerSpec.of("pndm", "PLMS", "plms")));
 
     private static final int PNDM_ORDER = 4;
 

@@ -1,140 +1,183 @@
 package dev.diffusion4j.schedulers;
 
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 
 /**
- * User-facing sampler names → schedulers built from a model's scheduler config with diffusers' {@code from_config}
- * semantics. Canonical names: {@code ddim pndm lms euler euler_a heun dpm++2m ddpm}. Also accepted, case- and
- * punctuation-insensitively: A1111 names ("Euler a", "DPM++ 2M", "DPM++ 2M Karras", "LMS Karras", "PLMS"), k-diffusion
- * names ("k_euler", "k_euler_ancestral", "k_dpmpp_2m", "k_lms"), "dpmpp_2m", "dpmsolver++". A trailing "karras", or
- * the sigma-schedule argument "karras", selects Karras sigmas (LMS, Euler, Heun, DPM++ 2M); "discrete" (the default)
- * keeps the model's own setting.
+ * The scheduler registry: every scheduler class this package implements, each declared once by the {@code SPEC}
+ * constant beside its class. The CLI help, the infotext, {@link SchedulerConfig}'s defaults and the server's sampler
+ * list all iterate it, so adding a sampler is one new file plus one line in {@link #ALL}.
+ *
+ * <p>Names are matched after {@link SamplerSpec#normalise}: canonical names ({@code ddim pndm lms euler euler_a heun
+ * dpm++2m dpm++2m_sde ddpm}), A1111's ("Euler a", "DPM++ 2M Karras", "PLMS"), k-diffusion's ("k_euler_ancestral"),
+ * diffusers' class names. A trailing "Karras", or the sigma schedule "karras", selects Karras sigmas where the class
+ * has them; "discrete" (the default) keeps the model's own setting.
  */
 public final class Samplers {
 
-    /**
-     * A resolved sampler choice.
-     *
-     * @param name canonical name, e.g. {@code "dpm++2m"}
-     * @param className diffusers scheduler class
-     * @param karras whether Karras sigmas are selected
-     * @param displayName A1111's name, e.g. {@code "DPM++ 2M Karras"} (for the PNG "parameters" text)
-     */
-    public record Sampler(String name, String className, boolean karras, String displayName) {
+    /** The registry, in the order lists show it. */
+    private static final List<SchedulerSpec> ALL = List.of(DDIMScheduler.SPEC, PNDMScheduler.SPEC,
+            LMSDiscreteScheduler.SPEC, EulerDiscreteScheduler.SPEC, EulerAncestralDiscreteScheduler.SPEC,
+            HeunDiscreteScheduler.SPEC, DPMSolverMultistepScheduler.SPEC, DDPMScheduler.SPEC);
 
-        /** The config overrides this choice applies on top of the model's scheduler config. */
-        public Map<String, Object> overrides() {
-            Map<String, Object> o = new LinkedHashMap<>();
-            if (className.equals("DPMSolverMultistepScheduler")) {
-                o.put("algorithm_type", "dpmsolver++");
-                o.put("solver_order", 2);
-            }
-            if (karras) {
-                o.put("use_karras_sigmas", true);
-            }
-            return o;
-        }
+    private static final Map<String, SchedulerSpec> BY_CLASS = byClass();
+    private static final Map<String, SamplerSpec> BY_NAME = byName();
 
-        /** The scheduler for a model whose {@code scheduler_config.json} is {@code modelConfig}. */
-        public Scheduler create(SchedulerConfig modelConfig) {
-            return fromConfig(modelConfig.fromConfig(className, overrides()));
-        }
-    }
+    /** Sigma schedules {@code --scheduler} accepts. */
+    public static final List<String> SIGMA_SCHEDULES = List.of("discrete", "karras");
 
-    /** Canonical names, in this order. */
-    public static final List<String> NAMES = List.of("ddim", "pndm", "lms", "euler", "euler_a", "heun", "dpm++2m",
-            "ddpm");
-
-    private static final List<String> KARRAS_CAPABLE = List.of("lms", "euler", "heun", "dpm++2m");
+    /** Timestep spacings {@code --timestep-spacing} accepts (diffusers' terms). */
+    public static final List<String> TIMESTEP_SPACINGS = List.of("leading", "linspace", "trailing");
 
     private Samplers() {}
 
-    /** Resolves {@code name} with the model's own sigma schedule unless the name ends in "karras". */
+    /** Every scheduler class, in registry order. */
+    public static List<SchedulerSpec> schedulers() {
+        return ALL;
+    }
+
+    /** Every sampler, in registry order. */
+    public static List<SamplerSpec> samplers() {
+        List<SamplerSpec> out = new ArrayList<>();
+        ALL.forEach(s -> out.addAll(s.samplers()));
+        return Collections.unmodifiableList(out);
+    }
+
+    /** Canonical sampler names, in registry order. */
+    public static List<String> names() {
+        return samplers().stream().map(SamplerSpec::name).toList();
+    }
+
+    /** The declaration of a diffusers scheduler class. */
+    public static SchedulerSpec spec(String className) {
+        SchedulerSpec s = BY_CLASS.get(className);
+        if (s == null) {
+            throw new IllegalArgumentException("unsupported scheduler class '" + className + "': expected one of "
+                    + BY_CLASS.keySet());
+        }
+        return s;
+    }
+
+    /** Whether {@code className} is implemented here. */
+    public static boolean isKnown(String className) {
+        return BY_CLASS.containsKey(className);
+    }
+
+    /** {@link #parse(String, String, String)} with the model's own spacings (unless the name ends in "Karras"). */
     public static Sampler parse(String name) {
-        return parse(name, "discrete");
+        return parse(name, null, null);
     }
 
     /**
-     * Resolves a sampler name and a sigma schedule ({@code "karras"} or {@code "discrete"}).
+     * Resolves a sampler name with a sigma schedule ({@code "karras"}, {@code "discrete"} or null) and a timestep
+     * spacing (one of {@link #TIMESTEP_SPACINGS} or null).
      *
-     * @throws IllegalArgumentException for an unknown name or schedule, listing the valid ones
+     * @throws IllegalArgumentException naming the bad value and the valid ones
      */
-    public static Sampler parse(String name, String sigmaSchedule) {
+    public static Sampler parse(String name, String sigmaSchedule, String timestepSpacing) {
         if (name == null || name.isBlank()) {
-            throw new IllegalArgumentException("no sampler name given; valid names: " + String.join(", ", NAMES));
+            throw new IllegalArgumentException("no sampler name given; valid names: " + String.join(", ", names()));
         }
-        boolean karras = switch (sigmaSchedule == null ? "discrete" : sigmaSchedule.toLowerCase(Locale.ROOT)) {
-            case "karras" -> true;
-            case "discrete", "default", "" -> false;
-            default -> throw new IllegalArgumentException("unknown sigma schedule '" + sigmaSchedule
-                    + "'; valid: karras, discrete");
-        };
-        String key = name.toLowerCase(Locale.ROOT).trim();
-        if (key.startsWith("k_")) {
-            key = key.substring(2);
-        }
-        key = key.replaceAll("[\\s_\\-]", "").replace("dpmpp", "dpm++");
+        boolean karras = karras(sigmaSchedule);
+        String key = SamplerSpec.normalise(name);
         if (key.endsWith("karras")) {
             karras = true;
             key = key.substring(0, key.length() - "karras".length());
         }
-        String canonical = switch (key) {
-            case "ddim" -> "ddim";
-            case "pndm", "plms" -> "pndm";
-            case "lms" -> "lms";
-            case "euler" -> "euler";
-            case "eulera", "eulerancestral" -> "euler_a";
-            case "heun" -> "heun";
-            case "dpm++2m", "dpmsolver++", "dpmsolvermultistep" -> "dpm++2m";
-            case "ddpm" -> "ddpm";
-            default -> throw new IllegalArgumentException("unknown sampler '" + name + "'; valid names: "
-                    + String.join(", ", NAMES) + " (A1111 names like \"Euler a\" or \"DPM++ 2M Karras\" also work)");
-        };
-        if (karras && !KARRAS_CAPABLE.contains(canonical)) {
-            throw new IllegalArgumentException("sampler '" + name + "' has no Karras sigma schedule; Karras works with "
-                    + String.join(", ", KARRAS_CAPABLE));
+        SamplerSpec sampler = BY_NAME.get(key);
+        if (sampler == null) {
+            throw new IllegalArgumentException("unknown sampler '" + name + "'; valid names: "
+                    + String.join(", ", names()) + " (A1111 names like \"Euler a\" or \"DPM++ 2M Karras\" also work)");
         }
-        return switch (canonical) {
-            case "ddim" -> new Sampler(canonical, "DDIMScheduler", false, "DDIM");
-            case "pndm" -> new Sampler(canonical, "PNDMScheduler", false, "PLMS");
-            case "lms" -> new Sampler(canonical, "LMSDiscreteScheduler", karras, karras ? "LMS Karras" : "LMS");
-            case "euler" -> new Sampler(canonical, "EulerDiscreteScheduler", karras, karras ? "Euler Karras" : "Euler");
-            case "euler_a" -> new Sampler(canonical, "EulerAncestralDiscreteScheduler", false, "Euler a");
-            case "heun" -> new Sampler(canonical, "HeunDiscreteScheduler", karras, karras ? "Heun Karras" : "Heun");
-            case "dpm++2m" -> new Sampler(canonical, "DPMSolverMultistepScheduler", karras,
-                    karras ? "DPM++ 2M Karras" : "DPM++ 2M");
-            default -> new Sampler(canonical, "DDPMScheduler", false, "DDPM");
+        SchedulerSpec scheduler = ALL.stream().filter(s -> s.samplers().contains(sampler)).findFirst().orElseThrow();
+        if (karras && !scheduler.supportsKarras()) {
+            throw new IllegalArgumentException("sampler '" + name + "' has no Karras sigma schedule; Karras works with "
+                    + String.join(", ", karrasCapable()));
+        }
+        if (timestepSpacing != null) {
+            if (!TIMESTEP_SPACINGS.contains(timestepSpacing)) {
+                throw new IllegalArgumentException("unknown timestep spacing '" + timestepSpacing + "'; valid: "
+                        + String.join(", ", TIMESTEP_SPACINGS));
+            }
+            if (!scheduler.supportsTimestepSpacing()) {
+                throw new IllegalArgumentException("sampler '" + name + "' (" + scheduler.className()
+                        + ") ignores the timestep spacing");
+            }
+        }
+        return new Sampler(sampler, scheduler, karras, timestepSpacing);
+    }
+
+    private static boolean karras(String sigmaSchedule) {
+        String s = sigmaSchedule == null ? "discrete" : sigmaSchedule.toLowerCase(Locale.ROOT).trim();
+        return switch (s) {
+            case "karras" -> true;
+            case "discrete", "default", "" -> false;
+            default -> throw new IllegalArgumentException("unknown sigma schedule '" + sigmaSchedule + "'; valid: "
+                    + String.join(", ", SIGMA_SCHEDULES));
         };
+    }
+
+    /** Canonical names of the samplers with Karras sigmas. */
+    public static List<String> karrasCapable() {
+        return ALL.stream().filter(SchedulerSpec::supportsKarras)
+                .flatMap(s -> s.samplers().stream().map(SamplerSpec::name)).toList();
+    }
+
+    /** The scheduler {@code config} names: the model's own scheduler from its {@code scheduler_config.json}. */
+    public static Scheduler fromConfig(SchedulerConfig config) {
+        return spec(config.className()).factory().apply(config);
     }
 
     /**
-     * The scheduler {@code config} names ({@link SchedulerConfig#className()}), e.g. the model's default scheduler
-     * from its {@code scheduler_config.json}.
+     * The A1111 name of a config's scheduler: the first sampler of its class whose overrides the config matches (a
+     * DPMSolverMultistepScheduler with {@code algorithm_type: sde-dpmsolver++} is "DPM++ 2M SDE"), else the class's
+     * first sampler; " Karras" where the config selects Karras sigmas.
      */
-    public static Scheduler fromConfig(SchedulerConfig config) {
-        return switch (config.className()) {
-            case "DDIMScheduler" -> new DDIMScheduler(config);
-            case "PNDMScheduler" -> new PNDMScheduler(config);
-            case "LMSDiscreteScheduler" -> new LMSDiscreteScheduler(config);
-            case "EulerDiscreteScheduler" -> new EulerDiscreteScheduler(config);
-            case "EulerAncestralDiscreteScheduler" -> new EulerAncestralDiscreteScheduler(config);
-            case "HeunDiscreteScheduler" -> new HeunDiscreteScheduler(config);
-            case "DPMSolverMultistepScheduler" -> new DPMSolverMultistepScheduler(config);
-            case "DDPMScheduler" -> new DDPMScheduler(config);
-            default -> throw new IllegalArgumentException("unsupported scheduler class " + config.className());
-        };
+    public static String displayName(SchedulerConfig config) {
+        SchedulerSpec spec = spec(config.className());
+        Map<String, Object> effective = config.effective();
+        SamplerSpec match = spec.samplers().stream()
+                .filter(s -> s.overrides().entrySet().stream()
+                        .allMatch(e -> Objects.equals(effective.get(e.getKey()), normalised(e.getValue()))))
+                .findFirst().orElse(spec.samplers().get(0));
+        boolean karras = config.has("use_karras_sigmas") && config.useKarrasSigmas();
+        return karras ? match.displayName() + " Karras" : match.displayName();
     }
 
-    /** {@code parse(name).create(modelConfig)}. */
-    public static Scheduler create(String name, SchedulerConfig modelConfig) {
-        return parse(name).create(modelConfig);
+    private static Object normalised(Object v) {
+        return v instanceof Number n ? n.doubleValue() : v;
     }
 
-    /** {@code parse(name, sigmaSchedule).create(modelConfig)}. */
-    public static Scheduler create(String name, String sigmaSchedule, SchedulerConfig modelConfig) {
-        return parse(name, sigmaSchedule).create(modelConfig);
+    private static Map<String, SchedulerSpec> byClass() {
+        Map<String, SchedulerSpec> m = new LinkedHashMap<>();
+        for (SchedulerSpec s : ALL) {
+            if (m.put(s.className(), s) != null) {
+                throw new IllegalStateException("scheduler class registered twice: " + s.className());
+            }
+        }
+        return Collections.unmodifiableMap(m);
+    }
+
+    private static Map<String, SamplerSpec> byName() {
+        Map<String, SamplerSpec> m = new LinkedHashMap<>();
+        for (SchedulerSpec s : ALL) {
+            for (SamplerSpec sampler : s.samplers()) {
+                List<String> keys = new ArrayList<>(sampler.aliases());
+                keys.add(sampler.name());
+                keys.add(sampler.displayName());
+                for (String k : keys) {
+                    SamplerSpec old = m.put(SamplerSpec.normalise(k), sampler);
+                    if (old != null && old != sampler) {
+                        throw new IllegalStateException("sampler name '" + k + "' is taken by " + old.name());
+                    }
+                }
+            }
+        }
+        return Collections.unmodifiableMap(m);
     }
 }

@@ -13,7 +13,6 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * A diffusers {@code scheduler_config.json}: the scheduler class and the keys given explicitly, with the class's own
@@ -26,23 +25,13 @@ import java.util.Set;
  * Example: SD 1.5's PNDM config has no {@code timestep_spacing}, so DDIM built from it gets "leading" and Euler gets
  * "linspace". Values are plain Java: {@code String}, {@code Boolean}, {@code Double}, {@code List<Double>} or null.
  *
- * @param className diffusers class name, e.g. {@code "EulerDiscreteScheduler"} (one of {@link #CLASS_NAMES})
+ * @param className diffusers class name, e.g. {@code "EulerDiscreteScheduler"} (one the registry, {@link Samplers}, knows)
  * @param values the explicitly given keys (unmodifiable, may hold null values)
  */
 public record SchedulerConfig(String className, Map<String, Object> values) {
 
-    /** The scheduler classes implemented in this package. */
-    public static final List<String> CLASS_NAMES = List.of("DDIMScheduler", "PNDMScheduler", "LMSDiscreteScheduler",
-            "EulerDiscreteScheduler", "EulerAncestralDiscreteScheduler", "HeunDiscreteScheduler",
-            "DPMSolverMultistepScheduler", "DDPMScheduler");
-
-    private static final Map<String, Map<String, Object>> DEFAULTS = defaults();
-
     public SchedulerConfig {
-        if (!DEFAULTS.containsKey(className)) {
-            throw new IllegalArgumentException("unsupported scheduler class '" + className + "': expected one of "
-                    + CLASS_NAMES);
-        }
+        Samplers.spec(className); // fails naming the known classes
         Map<String, Object> copy = new LinkedHashMap<>();
         values.forEach((k, v) -> {
             if (!k.startsWith("_")) {
@@ -105,7 +94,7 @@ public record SchedulerConfig(String className, Map<String, Object> values) {
 
     /** Whether {@code key} has a value for this class: given explicitly or one of the class's constructor keys. */
     public boolean has(String key) {
-        return values.containsKey(key) || DEFAULTS.get(className).containsKey(key);
+        return values.containsKey(key) || defaults().containsKey(key);
     }
 
     /** The value of {@code key}: the explicit one, else the class default. */
@@ -113,7 +102,7 @@ public record SchedulerConfig(String className, Map<String, Object> values) {
         if (values.containsKey(key)) {
             return values.get(key);
         }
-        Map<String, Object> d = DEFAULTS.get(className);
+        Map<String, Object> d = defaults();
         if (!d.containsKey(key)) {
             throw new IllegalArgumentException(className + " has no config key '" + key + "'");
         }
@@ -122,18 +111,9 @@ public record SchedulerConfig(String className, Map<String, Object> values) {
 
     /** The full effective config as diffusers' {@code scheduler.config} shows it: class defaults plus explicit keys. */
     public Map<String, Object> effective() {
-        Map<String, Object> all = new LinkedHashMap<>(DEFAULTS.get(className));
+        Map<String, Object> all = new LinkedHashMap<>(defaults());
         all.putAll(values);
         return Collections.unmodifiableMap(all);
-    }
-
-    /** The constructor keys of {@code className}, in diffusers' order. */
-    public static Set<String> keysOf(String className) {
-        Map<String, Object> d = DEFAULTS.get(className);
-        if (d == null) {
-            throw new IllegalArgumentException("unsupported scheduler class '" + className + "'");
-        }
-        return d.keySet();
     }
 
     public int numTrainTimesteps() {
@@ -348,58 +328,9 @@ public record SchedulerConfig(String className, Map<String, Object> values) {
         };
     }
 
-    /** diffusers 0.25.1 constructor defaults, class by class, in signature order. */
-    private static Map<String, Map<String, Object>> defaults() {
-        Map<String, Map<String, Object>> d = new LinkedHashMap<>();
-        d.put("DDIMScheduler", table(base(0.0001, 0.02),
-                "clip_sample", true, "set_alpha_to_one", true, "steps_offset", 0.0, "prediction_type", "epsilon",
-                "thresholding", false, "dynamic_thresholding_ratio", 0.995, "clip_sample_range", 1.0,
-                "sample_max_value", 1.0, "timestep_spacing", "leading", "rescale_betas_zero_snr", false));
-        d.put("PNDMScheduler", table(base(0.0001, 0.02),
-                "skip_prk_steps", false, "set_alpha_to_one", false, "prediction_type", "epsilon",
-                "timestep_spacing", "leading", "steps_offset", 0.0));
-        d.put("LMSDiscreteScheduler", table(base(0.0001, 0.02),
-                "use_karras_sigmas", false, "prediction_type", "epsilon", "timestep_spacing", "linspace",
-                "steps_offset", 0.0));
-        d.put("EulerDiscreteScheduler", table(base(0.0001, 0.02),
-                "prediction_type", "epsilon", "interpolation_type", "linear", "use_karras_sigmas", false,
-                "sigma_min", null, "sigma_max", null, "timestep_spacing", "linspace", "timestep_type", "discrete",
-                "steps_offset", 0.0, "rescale_betas_zero_snr", false));
-        d.put("EulerAncestralDiscreteScheduler", table(base(0.0001, 0.02),
-                "prediction_type", "epsilon", "timestep_spacing", "linspace", "steps_offset", 0.0,
-                "rescale_betas_zero_snr", false));
-        d.put("HeunDiscreteScheduler", table(base(0.00085, 0.012),
-                "prediction_type", "epsilon", "use_karras_sigmas", false, "clip_sample", false,
-                "clip_sample_range", 1.0, "timestep_spacing", "linspace", "steps_offset", 0.0));
-        d.put("DPMSolverMultistepScheduler", table(base(0.0001, 0.02),
-                "solver_order", 2.0, "prediction_type", "epsilon", "thresholding", false,
-                "dynamic_thresholding_ratio", 0.995, "sample_max_value", 1.0, "algorithm_type", "dpmsolver++",
-                "solver_type", "midpoint", "lower_order_final", true, "euler_at_final", false,
-                "use_karras_sigmas", false, "use_lu_lambdas", false, "lambda_min_clipped", Double.NEGATIVE_INFINITY,
-                "variance_type", null, "timestep_spacing", "linspace", "steps_offset", 0.0));
-        d.put("DDPMScheduler", table(base(0.0001, 0.02),
-                "variance_type", "fixed_small", "clip_sample", true, "prediction_type", "epsilon",
-                "thresholding", false, "dynamic_thresholding_ratio", 0.995, "clip_sample_range", 1.0,
-                "sample_max_value", 1.0, "timestep_spacing", "leading", "steps_offset", 0.0,
-                "rescale_betas_zero_snr", false));
-        return Collections.unmodifiableMap(d);
-    }
-
-    private static Map<String, Object> base(double betaStart, double betaEnd) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("num_train_timesteps", 1000.0);
-        m.put("beta_start", betaStart);
-        m.put("beta_end", betaEnd);
-        m.put("beta_schedule", "linear");
-        m.put("trained_betas", null);
-        return m;
-    }
-
-    private static Map<String, Object> table(Map<String, Object> m, Object... kv) {
-        for (int i = 0; i < kv.length; i += 2) {
-            m.put((String) kv[i], kv[i + 1]);
-        }
-        return Collections.unmodifiableMap(m);
+    /** The class's diffusers 0.25.1 constructor defaults (its registry entry). */
+    private Map<String, Object> defaults() {
+        return Samplers.spec(className).defaults();
     }
 
     /** The training noise schedule ᾱ_t (float32, num_train_timesteps entries) this config defines. */

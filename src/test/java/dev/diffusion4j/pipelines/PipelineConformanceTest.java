@@ -40,8 +40,7 @@ class PipelineConformanceTest {
         JsonObject sc = p.getAsJsonObject("scheduler_config");
         boolean karras = sc.has("use_karras_sigmas") && sc.get("use_karras_sigmas").getAsBoolean();
         String cls = p.get("scheduler_class").getAsString();
-        String sampler = Samplers.NAMES.stream().filter(n -> Samplers.parse(n).className().equals(cls)).findFirst()
-                .orElseThrow();
+        String sampler = Samplers.spec(cls).samplers().get(0).name();
         GenerationRequest.Builder b = GenerationRequest.builder(prompts.toArray(String[]::new))
                 .size(p.get("width").getAsInt(), p.get("height").getAsInt())
                 .steps(p.get("num_inference_steps").getAsInt())
