@@ -17,7 +17,7 @@ import java.util.Map;
  * VP parametrisation x_t = α_t·x₀ + σ_t·ε). Taken from later diffusers: rescale_betas_zero_snr (≥ 0.27), with the
  * last ᾱ kept at 2⁻²⁴ so the first σ is finite.
  */
-public final class DPMSolverMultistepScheduler extends DiscreteTimeScheduler {
+public final class DPMSolverMultistepScheduler extends DiscreteTimeScheduler implements SigmaSchedule {
 
     /** The registry entry: diffusers 0.25.1 defaults; A1111's "DPM++ 2M" and "DPM++ 2M SDE" (both second order). */
     static final SchedulerSpec SPEC = new SchedulerSpec("DPMSolverMultistepScheduler",

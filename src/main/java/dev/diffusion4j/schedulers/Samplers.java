@@ -134,11 +134,18 @@ public final class Samplers {
     }
 
     /**
-     * The A1111 name of a config's scheduler: the first sampler of its class whose overrides the config matches (a
-     * DPMSolverMultistepScheduler with {@code algorithm_type: sde-dpmsolver++} is "DPM++ 2M SDE"), else the class's
-     * first sampler; " Karras" where the config selects Karras sigmas.
+     * The A1111 name of a config's scheduler (a DPMSolverMultistepScheduler with {@code algorithm_type:
+     * sde-dpmsolver++} is "DPM++ 2M SDE"), with " Karras" where the config selects Karras sigmas.
      */
     public static String displayName(SchedulerConfig config) {
+        return forConfig(config).displayName();
+    }
+
+    /**
+     * The sampler a scheduler config runs: the first sampler of its class whose overrides the config matches, else
+     * the class's first; Karras where the config selects Karras sigmas; the config's own timestep spacing.
+     */
+    public static Sampler forConfig(SchedulerConfig config) {
         SchedulerSpec spec = spec(config.className());
         Map<String, Object> effective = config.effective();
         SamplerSpec match = spec.samplers().stream()
@@ -146,7 +153,7 @@ public final class Samplers {
                         .allMatch(e -> Objects.equals(effective.get(e.getKey()), normalised(e.getValue()))))
                 .findFirst().orElse(spec.samplers().get(0));
         boolean karras = config.has("use_karras_sigmas") && config.useKarrasSigmas();
-        return karras ? match.displayName() + " Karras" : match.displayName();
+        return new Sampler(match, spec, karras, null);
     }
 
     private static Object normalised(Object v) {

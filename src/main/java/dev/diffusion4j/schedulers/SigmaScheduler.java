@@ -8,7 +8,7 @@ import ai.djl.ndarray.NDArray;
  * interpolated at (fractional) timesteps with a trailing σ = 0, and the position in it is found from the first
  * timestep passed ({@code _init_step_index}), then advanced by each step.
  */
-abstract class SigmaScheduler extends BaseScheduler {
+abstract class SigmaScheduler extends BaseScheduler implements SigmaSchedule {
 
     /** σ(t) for t = 0..T−1, float32 (ascending in t). */
     final float[] trainSigmas;

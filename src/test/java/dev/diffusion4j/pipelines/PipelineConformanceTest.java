@@ -14,6 +14,8 @@ import dev.diffusion4j.TinySd1;
 import dev.diffusion4j.io.Npy;
 import dev.diffusion4j.io.Png;
 import dev.diffusion4j.random.TorchGenerator;
+import dev.diffusion4j.schedulers.Sampler;
+import dev.diffusion4j.schedulers.SchedulerConfig;
 import dev.diffusion4j.schedulers.Samplers;
 import dev.diffusion4j.schedulers.Scheduler;
 import java.awt.image.BufferedImage;
@@ -37,15 +39,16 @@ class PipelineConformanceTest {
         JsonElement pe = p.get("prompt");
         if (pe.isJsonArray()) pe.getAsJsonArray().forEach(e -> prompts.add(e.getAsString()));
         else prompts.add(pe.getAsString());
-        JsonObject sc = p.getAsJsonObject("scheduler_config");
-        boolean karras = sc.has("use_karras_sigmas") && sc.get("use_karras_sigmas").getAsBoolean();
-        String cls = p.get("scheduler_class").getAsString();
-        String sampler = Samplers.spec(cls).samplers().get(0).name();
+        JsonObject sc = p.getAsJsonObject("scheduler_config").deepCopy();
+        sc.addProperty("_class_name", p.get("scheduler_class").getAsString());
+        SchedulerConfig config = SchedulerConfig.parse(sc.toString(), c.name());
+        Sampler sampler = Samplers.forConfig(config);
         GenerationRequest.Builder b = GenerationRequest.builder(prompts.toArray(String[]::new))
                 .size(p.get("width").getAsInt(), p.get("height").getAsInt())
                 .steps(p.get("num_inference_steps").getAsInt())
                 .guidanceScale(p.get("guidance_scale").getAsDouble())
-                .sampler(sampler).schedule(karras ? "karras" : null)
+                .sampler(sampler.name()).schedule(sampler.karras() ? "karras" : null)
+                .timestepSpacing(config.has("timestep_spacing") ? config.timestepSpacing() : null)
                 .seed(p.get("seed").getAsLong());
         if (p.has("negative_prompt") && !p.get("negative_prompt").isJsonNull()) {
             b.negativePrompt(p.get("negative_prompt").getAsString());
