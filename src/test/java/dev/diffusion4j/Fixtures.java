@@ -13,6 +13,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Assumptions;
 
 /**
  * The golden fixtures of {@code ../shared/fixtures} (made with diffusers), read in place rather than copied into the
@@ -104,12 +106,26 @@ public final class Fixtures {
 
     private Fixtures() {}
 
+    private static final AtomicBoolean TOLD = new AtomicBoolean();
+
+    /**
+     * The fixtures folder. Where it is missing, a fixture-backed test is skipped (JUnit's abort) and the run prints
+     * once what is missing and how to point at it; with {@code -Dd4j.fixtures.required=true} (what {@code .ci/run}
+     * passes) it fails instead, so CI always runs them.
+     */
     public static Path root() {
         String override = System.getProperty("d4j.fixtures");
         Path p = override != null ? Path.of(override) : Path.of("..", "shared", "fixtures");
         if (!Files.isDirectory(p)) {
-            throw new IllegalStateException("golden fixtures not found at " + p.toAbsolutePath()
-                    + ": check out ../shared beside the repository or pass -Dd4j.fixtures=DIR");
+            String why = "golden fixtures not found at " + p.toAbsolutePath().normalize()
+                    + ": check out ../shared beside the repository or pass -Dd4j.fixtures=DIR";
+            if (Boolean.getBoolean("d4j.fixtures.required")) {
+                throw new IllegalStateException(why);
+            }
+            if (TOLD.compareAndSet(false, true)) {
+                System.err.println("SKIPPED fixture-backed tests: " + why);
+            }
+            Assumptions.abort(why);
         }
         return p;
     }

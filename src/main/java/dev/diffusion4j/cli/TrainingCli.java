@@ -1,7 +1,7 @@
 package dev.diffusion4j.cli;
 
+import dev.diffusion4j.shapes.SceneMix;
 import dev.diffusion4j.train.ImageFolder;
-import dev.diffusion4j.train.SceneMix;
 import dev.diffusion4j.train.ShapesData;
 import dev.diffusion4j.train.TrainingData;
 import dev.diffusion4j.train.TrainingListener;

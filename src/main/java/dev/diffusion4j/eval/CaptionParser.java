@@ -1,10 +1,10 @@
 package dev.diffusion4j.eval;
 
-import dev.diffusion4j.train.Colour;
-import dev.diffusion4j.train.Region;
-import dev.diffusion4j.train.Relation;
-import dev.diffusion4j.train.ShapeKind;
-import dev.diffusion4j.train.ShapeSize;
+import dev.diffusion4j.shapes.Colour;
+import dev.diffusion4j.shapes.Region;
+import dev.diffusion4j.shapes.Relation;
+import dev.diffusion4j.shapes.ShapeKind;
+import dev.diffusion4j.shapes.ShapeSize;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;

@@ -1,8 +1,8 @@
 package dev.diffusion4j.eval;
 
-import dev.diffusion4j.train.Colour;
-import dev.diffusion4j.train.ShapeKind;
-import dev.diffusion4j.train.ShapeSize;
+import dev.diffusion4j.shapes.Colour;
+import dev.diffusion4j.shapes.ShapeKind;
+import dev.diffusion4j.shapes.ShapeSize;
 import java.util.Locale;
 
 /**

@@ -1,8 +1,8 @@
 package dev.diffusion4j.eval;
 
-import dev.diffusion4j.train.PlacedShape;
-import dev.diffusion4j.train.Scene;
-import dev.diffusion4j.train.ShapeKind;
+import dev.diffusion4j.shapes.PlacedShape;
+import dev.diffusion4j.shapes.Scene;
+import dev.diffusion4j.shapes.ShapeKind;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;

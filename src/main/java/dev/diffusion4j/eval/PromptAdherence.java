@@ -61,9 +61,9 @@ public final class PromptAdherence {
 
     /**
      * Judges an image against a parsed prompt: each object phrase needs objects of its colour and kind (and size,
-     * when named; small below a radius of {@link dev.diffusion4j.train.ShapeSize#THRESHOLD}), at least one for
+     * when named; small below a radius of {@link dev.diffusion4j.shapes.ShapeSize#THRESHOLD}), at least one for
      * "a"/"an" and exactly the number for a numeral; a position needs such an object with its centre in the region
-     * ({@link dev.diffusion4j.train.Region}); "and" needs two distinct objects; a relation needs them ordered on
+     * ({@link dev.diffusion4j.shapes.Region}); "and" needs two distinct objects; a relation needs them ordered on
      * its axis by more than a tenth of the image. Extra objects do not fail a prompt unless they break a count.
      */
     public static Verdict judge(BufferedImage image, PromptSpec spec) {

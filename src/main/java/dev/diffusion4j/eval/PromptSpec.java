@@ -1,12 +1,12 @@
 package dev.diffusion4j.eval;
 
-import dev.diffusion4j.train.Region;
-import dev.diffusion4j.train.Relation;
+import dev.diffusion4j.shapes.Region;
+import dev.diffusion4j.shapes.Relation;
 import java.util.List;
 
 /**
  * A shapes-world prompt parsed into what it asks for. {@link #parse(String)} reads every caption that
- * {@link dev.diffusion4j.train.ShapesWorld} writes (the grammar is documented there), so any training caption can
+ * {@link dev.diffusion4j.shapes.ShapesWorld} writes (the grammar is documented there), so any training caption can
  * be judged.
  *
  * @param category what kind of prompt it is

@@ -1,7 +1,7 @@
 package dev.diffusion4j.eval;
 
-import dev.diffusion4j.train.Colour;
-import dev.diffusion4j.train.ShapeKind;
+import dev.diffusion4j.shapes.Colour;
+import dev.diffusion4j.shapes.ShapeKind;
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
 import java.util.List;

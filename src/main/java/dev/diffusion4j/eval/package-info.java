@@ -1,5 +1,5 @@
 /**
- * Automatic evaluation of generated images of the shapes world ({@link dev.diffusion4j.train.ShapesWorld}), after
+ * Automatic evaluation of generated images of the shapes world ({@link dev.diffusion4j.shapes.ShapesWorld}), after
  * GenEval: {@link dev.diffusion4j.eval.PromptAdherence} finds coloured shapes by plain image analysis and checks
  * them against a prompt parsed by {@link dev.diffusion4j.eval.PromptSpec}; {@link dev.diffusion4j.eval.ImageGrid}
  * draws labelled contact sheets.

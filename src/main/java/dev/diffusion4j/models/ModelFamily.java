@@ -36,4 +36,19 @@ public enum ModelFamily {
     public boolean supported() {
         return supported;
     }
+
+    /**
+     * The family of a diffusers folder from its {@code model_index.json} {@code _class_name}: the SD 1.x/2.x pipeline
+     * classes give {@link #SD1} (refined to {@link #SD2} by the caller from the configs), the inpainting pipeline
+     * {@link #INPAINTING}, the SDXL ones {@link #SDXL}; anything else {@link #UNKNOWN}.
+     */
+    public static ModelFamily ofPipelineClass(String className) {
+        return switch (className) {
+            case "StableDiffusionPipeline", "StableDiffusionImg2ImgPipeline" -> SD1;
+            case "StableDiffusionInpaintPipeline" -> INPAINTING;
+            case "StableDiffusionXLPipeline", "StableDiffusionXLImg2ImgPipeline", "StableDiffusionXLInpaintPipeline" ->
+                    SDXL;
+            default -> UNKNOWN;
+        };
+    }
 }

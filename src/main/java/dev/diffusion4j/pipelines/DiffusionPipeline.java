@@ -10,6 +10,7 @@ import dev.diffusion4j.schedulers.Scheduler;
 import dev.diffusion4j.tensor.Engines;
 import dev.diffusion4j.tensor.Ops;
 import dev.diffusion4j.tensor.Tensors;
+import dev.diffusion4j.vae.VaeImageProcessor;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
@@ -62,10 +63,10 @@ abstract class DiffusionPipeline {
             float[] pixels;
             try (NDScope s = new NDScope()) {
                 NDArray decoded = model.vae().decode(latents.div(model.vae().config().scalingFactor()));
-                pixels = ImageProcessor.toPixels(decoded);
+                pixels = VaeImageProcessor.toPixels(decoded);
             }
             int b = r.batchSize();
-            return new GenerationResult(ImageProcessor.toImages(pixels, b, height, width), seed, pixels, width, height,
+            return new GenerationResult(VaeImageProcessor.toImages(pixels, b, height, width), seed, pixels, width, height,
                     model.samplerDisplayName(r));
         }
     }

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDScope;
 import dev.diffusion4j.random.TorchGenerator;
 import dev.diffusion4j.schedulers.Scheduler;
 import dev.diffusion4j.vae.DiagonalGaussianDistribution;
+import dev.diffusion4j.vae.VaeImageProcessor;
 import java.awt.image.BufferedImage;
 import java.util.Arrays;
 
@@ -39,7 +40,7 @@ final class ImageToImage extends DiffusionPipeline {
             init = Resize.to(init, w, h);
         }
         try (NDScope s = new NDScope()) {
-            NDArray image = ImageProcessor.preprocess(m, init);
+            NDArray image = VaeImageProcessor.preprocess(m, init);
             DiagonalGaussianDistribution dist = model.vae().encode(image);
             NDArray sample = dist.sample(generator.randn(m, dist.mean().getShape()));
             NDArray latents = sample.mul(model.vae().config().scalingFactor());

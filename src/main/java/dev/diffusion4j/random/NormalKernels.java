@@ -1,5 +1,10 @@
 package dev.diffusion4j.random;
 
+import dev.diffusion4j.numerics.AvxMathFun;
+import dev.diffusion4j.numerics.GlibcFloatMath;
+import dev.diffusion4j.numerics.GlibcLog;
+import dev.diffusion4j.numerics.GlibcSinCos;
+
 /**
  * The 16-wide Box–Muller transforms of torch's CPU {@code normal_fill} (aten/src/ATen/native/cpu/DistributionTemplates.h,
  * torch 1.13). Each takes 16 uniforms in [0, 1) at {@code off}: the first 8 are u1, the next 8 u2, and writes

@@ -3,6 +3,8 @@ package dev.diffusion4j.random;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.diffusion4j.numerics.GlibcLog;
+import dev.diffusion4j.numerics.GlibcSinCos;
 import dev.diffusion4j.tensor.Tensors;
 import java.util.Arrays;
 

@@ -1,6 +1,7 @@
 package dev.diffusion4j.schedulers;
 
 import ai.djl.ndarray.NDArray;
+import dev.diffusion4j.random.TorchGenerator;
 import java.util.List;
 
 /**
@@ -68,6 +69,32 @@ abstract class BaseScheduler implements Scheduler {
         }
         float r = (float) config.clipSampleRange();
         return predOriginal.clip(-r, r);
+    }
+
+    /** A standard-normal array shaped like {@code like}, drawn as diffusers' {@code randn_tensor} draws it. */
+    static NDArray randnLike(TorchGenerator generator, NDArray like, String who) {
+        if (generator == null) {
+            throw new IllegalArgumentException(who + ".step draws noise: pass the generation's TorchGenerator");
+        }
+        return generator.randn(like.getManager(), like.getShape());
+    }
+
+    /** Index of {@code t} in {@code timesteps}, the second occurrence if it is listed twice (diffusers 0.25). */
+    static int indexOf(float[] timesteps, float t, String who) {
+        int first = -1;
+        for (int i = 0; i < timesteps.length; i++) {
+            if (timesteps[i] == t) {
+                if (first >= 0) {
+                    return i;
+                }
+                first = i;
+            }
+        }
+        if (first < 0) {
+            throw new IllegalArgumentException(who + ": timestep " + t + " is not in the schedule; call setTimesteps"
+                    + " and pass one of timesteps()");
+        }
+        return first;
     }
 
     /** Nothing to release unless a subclass keeps step history. */

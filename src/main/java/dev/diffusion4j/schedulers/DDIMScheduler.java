@@ -45,7 +45,7 @@ public final class DDIMScheduler extends DiscreteTimeScheduler {
         // DDIM eq. 12 steps from t to t - T/N whatever the spacing, as diffusers does
         float alphaProdTPrev = alphaCumprodPrev(timestep - stepRatio(), finalAlphaCumprod);
         float betaProdT = 1f - alphaProdT;
-        return Tensors.scoped(sample, () -> {
+        return StepOutput.scoped(sample, () -> {
             NDArray predOriginal = clipSample(predictOriginal(modelOutput, sample, alphaProdT));
             NDArray predEpsilon = predictEpsilon(modelOutput, sample, alphaProdT);
             // DDIM eq. 16: σ_t(η) = η·sqrt((1 − ᾱ_{t−1})/(1 − ᾱ_t))·sqrt(1 − ᾱ_t/ᾱ_{t−1})
@@ -55,7 +55,7 @@ public final class DDIMScheduler extends DiscreteTimeScheduler {
             NDArray direction = predEpsilon.mul(NoiseSchedule.sqrt(1f - alphaProdTPrev - stdDevT * stdDevT));
             NDArray prev = predOriginal.mul(NoiseSchedule.sqrt(alphaProdTPrev)).add(direction);
             if (eta > 0) {
-                NDArray noise = Tensors.randnLike(generator, modelOutput, "DDIMScheduler(eta > 0)");
+                NDArray noise = randnLike(generator, modelOutput, "DDIMScheduler(eta > 0)");
                 prev = prev.add(noise.mul(stdDevT));
             }
             return new StepOutput(prev, predOriginal);

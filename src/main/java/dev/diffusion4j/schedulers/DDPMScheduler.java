@@ -1,6 +1,7 @@
 package dev.diffusion4j.schedulers;
 
 import ai.djl.ndarray.NDArray;
+import dev.diffusion4j.numerics.SleefFloat;
 import dev.diffusion4j.random.TorchGenerator;
 import java.util.List;
 
@@ -43,11 +44,11 @@ public final class DDPMScheduler extends DiscreteTimeScheduler {
         // DDPM eq. 7: μ̃ = sqrt(ᾱ_{t−1})·β_t/(1 − ᾱ_t)·x₀ + sqrt(α_t)·(1 − ᾱ_{t−1})/(1 − ᾱ_t)·x_t
         float predOriginalCoeff = NoiseSchedule.sqrt(alphaProdTPrev) * currentBetaT / betaProdT;
         float currentSampleCoeff = NoiseSchedule.sqrt(currentAlphaT) * betaProdTPrev / betaProdT;
-        return Tensors.scoped(sample, () -> {
+        return StepOutput.scoped(sample, () -> {
             NDArray predOriginal = clipSample(predictOriginal(modelOutput, sample, alphaProdT));
             NDArray prev = predOriginal.mul(predOriginalCoeff).add(sample.mul(currentSampleCoeff));
             if (timestep > 0) {
-                NDArray noise = Tensors.randnLike(generator, modelOutput, "DDPMScheduler");
+                NDArray noise = randnLike(generator, modelOutput, "DDPMScheduler");
                 prev = prev.add(noise.mul(standardDeviation(betaProdTPrev, betaProdT, currentBetaT)));
             }
             return new StepOutput(prev, predOriginal);

@@ -1,6 +1,10 @@
 package dev.diffusion4j.schedulers;
 
+import dev.diffusion4j.tensor.Tensors;
+import dev.diffusion4j.tensor.Scopes;
+import dev.diffusion4j.numerics.Numpy;
 import ai.djl.ndarray.NDArray;
+import dev.diffusion4j.numerics.SleefFloat;
 import dev.diffusion4j.random.TorchGenerator;
 import java.util.List;
 import java.util.Map;
@@ -83,7 +87,7 @@ public final class DPMSolverMultistepScheduler extends DiscreteTimeScheduler imp
         double[] grid;
         switch (config.timestepSpacing()) {
             case "linspace" -> {
-                double[] l = NoiseSchedule.linspace(0, last - 1, n + 1);
+                double[] l = Numpy.linspace(0, last - 1, n + 1);
                 grid = new double[n];
                 for (int i = 0; i < n; i++) {
                     grid[i] = Math.rint(l[n - i]);
@@ -97,7 +101,7 @@ public final class DPMSolverMultistepScheduler extends DiscreteTimeScheduler imp
                 }
             }
             case "trailing" -> {
-                double[] a = NoiseSchedule.arange(last, 0, -((double) t / n));
+                double[] a = Numpy.arange(last, 0, -((double) t / n));
                 grid = new double[a.length];
                 for (int i = 0; i < a.length; i++) {
                     grid[i] = Math.rint(a[i]) - 1;
@@ -183,9 +187,9 @@ public final class DPMSolverMultistepScheduler extends DiscreteTimeScheduler imp
         boolean lowerOrderSecond = stepIndex == n - 2 && config.lowerOrderFinal() && n < 15;
         boolean sde = config.algorithmType().startsWith("sde-");
         int order = config.solverOrder();
-        StepOutput out = Tensors.scoped(sample, () -> {
+        StepOutput out = StepOutput.scoped(sample, () -> {
             modelOutputs.push(convertModelOutput(modelOutput, sample));
-            NDArray noise = sde ? Tensors.randnLike(generator, modelOutput, "DPMSolverMultistepScheduler(SDE)") : null;
+            NDArray noise = sde ? randnLike(generator, modelOutput, "DPMSolverMultistepScheduler(SDE)") : null;
             NDArray prev;
             if (order == 1 || lowerOrderNums < 1 || lowerOrderFinal) {
                 prev = firstOrderUpdate(sample, noise);
@@ -210,7 +214,7 @@ public final class DPMSolverMultistepScheduler extends DiscreteTimeScheduler imp
     private int indexOf(float t) {
         for (float ts : timesteps) {
             if (ts == t) {
-                return Tensors.indexOf(timesteps, t, "DPMSolverMultistepScheduler");
+                return indexOf(timesteps, t, "DPMSolverMultistepScheduler");
             }
         }
         return timesteps.length - 1;
@@ -324,7 +328,7 @@ public final class DPMSolverMultistepScheduler extends DiscreteTimeScheduler imp
     public NDArray addNoise(NDArray original, NDArray noise, float t) {
         requireTimesteps();
         Vp vp = vp(indexOf(t));
-        return Tensors.scopedArray(original, () -> original.mul(vp.alpha()).add(noise.mul(vp.sigma())));
+        return Scopes.scopedLike(original, () -> original.mul(vp.alpha()).add(noise.mul(vp.sigma())));
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.diffusion4j.schedulers;
 
+import dev.diffusion4j.tensor.Scopes;
 import ai.djl.ndarray.NDArray;
 
 /**
@@ -100,7 +101,7 @@ abstract class DiscreteTimeScheduler extends BaseScheduler {
     @Override
     public NDArray addNoise(NDArray original, NDArray noise, float t) {
         float alphaCumprod = alphasCumprod[discrete(t)];
-        return Tensors.scopedArray(original, () -> original.mul(NoiseSchedule.sqrt(alphaCumprod))
+        return Scopes.scopedLike(original, () -> original.mul(NoiseSchedule.sqrt(alphaCumprod))
                 .add(noise.mul(NoiseSchedule.sqrt(1f - alphaCumprod))));
     }
 }

@@ -43,11 +43,11 @@ public final class EulerAncestralDiscreteScheduler extends SigmaScheduler {
         float to2 = sigmaTo * sigmaTo;
         float sigmaUp = NoiseSchedule.sqrt(to2 * (from2 - to2) / from2);
         float sigmaDown = NoiseSchedule.sqrt(to2 - sigmaUp * sigmaUp);
-        StepOutput out = Tensors.scoped(sample, () -> {
+        StepOutput out = StepOutput.scoped(sample, () -> {
             NDArray predOriginal = predictOriginal(modelOutput, sample, sigmaFrom);
             NDArray derivative = sample.sub(predOriginal).div(sigmaFrom);
             NDArray prev = sample.add(derivative.mul(sigmaDown - sigmaFrom));
-            NDArray noise = Tensors.randnLike(generator, modelOutput, "EulerAncestralDiscreteScheduler");
+            NDArray noise = randnLike(generator, modelOutput, "EulerAncestralDiscreteScheduler");
             prev = prev.add(noise.mul(sigmaUp));
             return new StepOutput(prev, predOriginal);
         });

@@ -1,6 +1,7 @@
 package dev.diffusion4j.schedulers;
 
 import ai.djl.ndarray.NDArray;
+import dev.diffusion4j.numerics.SleefFloat;
 import dev.diffusion4j.random.TorchGenerator;
 import java.util.List;
 
@@ -49,10 +50,10 @@ public final class EulerDiscreteScheduler extends SigmaScheduler {
         requireStepsLeft();
         float sigma = sigmas[stepIndex];
         float sigmaNext = sigmas[stepIndex + 1];
-        StepOutput out = Tensors.scoped(sample, () -> {
+        StepOutput out = StepOutput.scoped(sample, () -> {
             if (generator != null) {
                 // diffusers draws ε for the churn even when γ = 0 and the draw is unused
-                Tensors.randnLike(generator, modelOutput, "EulerDiscreteScheduler");
+                randnLike(generator, modelOutput, "EulerDiscreteScheduler");
             }
             NDArray predOriginal = predictOriginal(modelOutput, sample, sigma);
             // Karras et al. 2022, Algorithm 2, lines 7-8: d = (x − x̂₀)/σ, x_next = x + (σ_next − σ)·d

@@ -65,7 +65,7 @@ public final class HeunDiscreteScheduler extends SigmaScheduler {
         boolean first = inFirstOrder();
         float sigma = first ? sigmas[stepIndex] : sigmas[stepIndex - 1];
         float sigmaNext = first ? sigmas[stepIndex + 1] : sigmas[stepIndex];
-        StepOutput out = Tensors.scoped(sample, () -> {
+        StepOutput out = StepOutput.scoped(sample, () -> {
             NDArray predOriginal = clipSample(predictOriginal(modelOutput, sample, first ? sigma : sigmaNext));
             NDArray prev;
             if (first) {

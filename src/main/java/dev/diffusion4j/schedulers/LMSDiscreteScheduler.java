@@ -59,7 +59,7 @@ public final class LMSDiscreteScheduler extends SigmaScheduler {
         requireStepsLeft();
         float sigma = sigmas[stepIndex];
         int order = Math.min(stepIndex + 1, ORDER);
-        StepOutput out = Tensors.scoped(sample, () -> {
+        StepOutput out = StepOutput.scoped(sample, () -> {
             NDArray predOriginal = predictOriginal(modelOutput, sample, sigma);
             derivatives.push(sample.sub(predOriginal).div(sigma));
             NDArray sum = null;

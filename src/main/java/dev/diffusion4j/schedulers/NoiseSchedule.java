@@ -1,10 +1,12 @@
 package dev.diffusion4j.schedulers;
 
+import dev.diffusion4j.numerics.Numpy;
+import dev.diffusion4j.numerics.TorchLinspace;
+
 /**
  * The scalar tables every scheduler shares, reproduced bit for bit where the reference is deterministic: betas
- * (torch float32 {@code linspace}), {@code alphas_cumprod} (torch {@code cumprod}), the sigma table, numpy's
- * {@code linspace}/{@code arange}/{@code interp} for timestep spacings and sigma interpolation, and the Karras et al.
- * (2022) sigma ramp. float arithmetic here stands for torch float32 tensor arithmetic, double for numpy float64.
+ * (torch float32 {@code linspace}), {@code alphas_cumprod} (torch {@code cumprod}), the sigma table, the timestep
+ * spacings and sigma interpolation (numpy's, emulated in {@code numerics}), and the Karras et al. (2022) sigma ramp. float arithmetic here stands for torch float32 tensor arithmetic, double for numpy float64.
  */
 final class NoiseSchedule {
 
@@ -19,9 +21,9 @@ final class NoiseSchedule {
             betas = trained;
         } else {
             betas = switch (c.betaSchedule()) {
-                case "linear" -> torchLinspace((float) c.betaStart(), (float) c.betaEnd(), n);
+                case "linear" -> TorchLinspace.float32((float) c.betaStart(), (float) c.betaEnd(), n);
                 case "scaled_linear" -> {
-                    float[] b = torchLinspace((float) Math.sqrt(c.betaStart()), (float) Math.sqrt(c.betaEnd()), n);
+                    float[] b = TorchLinspace.float32((float) Math.sqrt(c.betaStart()), (float) Math.sqrt(c.betaEnd()), n);
                     for (int i = 0; i < n; i++) {
                         b[i] = b[i] * b[i];
                     }
@@ -34,7 +36,7 @@ final class NoiseSchedule {
                 }
                 case "sigmoid" -> {
                     requireClass(c, "sigmoid", "DDPMScheduler");
-                    float[] b = torchLinspace(-6f, 6f, n);
+                    float[] b = TorchLinspace.float32(-6f, 6f, n);
                     float scale = (float) (c.betaEnd() - c.betaStart());
                     for (int i = 0; i < n; i++) {
                         float sig = (float) (1.0 / (1.0 + Math.exp(-b[i])));
@@ -57,34 +59,6 @@ final class NoiseSchedule {
             throw new IllegalArgumentException(c.className() + ": beta_schedule '" + schedule
                     + "' is only implemented by " + className);
         }
-    }
-
-    /**
-     * {@code torch.linspace(start, end, steps, dtype=float32)} as torch's AVX2 CPU kernel computes it: the first half
-     * counts up from {@code start}, the second down from {@code end}, in vectors of 8 whose base is one fused
-     * multiply-add, then the scalar tail (what makes the scaled_linear betas bit-exact to diffusers).
-     */
-    static float[] torchLinspace(float start, float end, int steps) {
-        float[] out = new float[steps];
-        if (steps == 1) {
-            out[0] = start;
-            return out;
-        }
-        float step = (end - start) / (steps - 1);
-        int halfway = steps / 2;
-        int vectorised = steps / 16 * 16;
-        for (int idx = 0; idx < vectorised; idx += 8) {
-            float base = idx < halfway ? Math.fma(step, (float) idx, start)
-                    : Math.fma(-step, (float) (steps - idx - 1), end);
-            for (int k = 0; k < 8; k++) {
-                out[idx + k] = Math.fma((float) k, step, base);
-            }
-        }
-        for (int idx = vectorised; idx < steps; idx++) {
-            out[idx] = idx < halfway ? Math.fma(step, (float) idx, start)
-                    : Math.fma(-step, (float) (steps - idx - 1), end);
-        }
-        return out;
     }
 
     /** diffusers' {@code betas_for_alpha_bar}: cosine (Nichol &amp; Dhariwal 2021, eq. 17) or exp, max beta 0.999. */
@@ -171,40 +145,6 @@ final class NoiseSchedule {
         return (float) Math.exp(x);
     }
 
-    /** {@code np.linspace(start, stop, num)} in float64, numpy's formula {@code i * step + start}, exact end. */
-    static double[] linspace(double start, double stop, int num) {
-        double[] y = new double[num];
-        int div = num - 1;
-        double delta = stop - start;
-        double step = div > 0 ? delta / div : Double.NaN;
-        for (int i = 0; i < num; i++) {
-            double v;
-            if (div <= 0) {
-                v = i * delta;
-            } else if (step == 0) {
-                v = i / (double) div * delta;
-            } else {
-                v = i * step;
-            }
-            y[i] = v + start;
-        }
-        if (num > 1) {
-            y[num - 1] = stop;
-        }
-        return y;
-    }
-
-    /** {@code np.arange(start, stop, step)} for floats: {@code start + i * (first step)}, ceil-length. */
-    static double[] arange(double start, double stop, double step) {
-        int len = (int) Math.max(0, Math.ceil((stop - start) / step));
-        double[] out = new double[len];
-        double delta = (start + step) - start;
-        for (int i = 0; i < len; i++) {
-            out[i] = i == 0 ? start : i == 1 ? start + step : start + i * delta;
-        }
-        return out;
-    }
-
     /** The reference timestep grids, descending, before each scheduler's own rounding and dtype. */
     static double[] spacing(SchedulerConfig c, int numInferenceSteps) {
         int t = c.numTrainTimesteps();
@@ -215,7 +155,7 @@ final class NoiseSchedule {
         double[] out = new double[n];
         switch (c.timestepSpacing()) {
             case "linspace" -> {
-                double[] l = linspace(0, t - 1, n);
+                double[] l = Numpy.linspace(0, t - 1, n);
                 for (int i = 0; i < n; i++) {
                     out[i] = l[n - 1 - i];
                 }
@@ -227,7 +167,7 @@ final class NoiseSchedule {
                 }
             }
             case "trailing" -> {
-                double[] a = arange(t, 0, -((double) t / n));
+                double[] a = Numpy.arange(t, 0, -((double) t / n));
                 out = new double[a.length];
                 for (int i = 0; i < a.length; i++) {
                     out[i] = Math.rint(a[i]) - 1;
@@ -239,35 +179,10 @@ final class NoiseSchedule {
         return out;
     }
 
-    /** {@code np.interp(x, np.arange(len(fp)), fp)} in float64. */
-    static double[] interp(double[] x, float[] fp) {
-        double[] out = new double[x.length];
-        int last = fp.length - 1;
-        for (int i = 0; i < x.length; i++) {
-            double v = x[i];
-            if (Double.isNaN(v)) {
-                out[i] = Double.NaN;
-            } else if (v < 0) {
-                out[i] = fp[0];
-            } else if (v >= last) {
-                out[i] = fp[last];
-            } else {
-                int j = (int) Math.floor(v);
-                if (j == v) {
-                    out[i] = fp[j];
-                } else {
-                    double slope = (double) fp[j + 1] - fp[j]; // xp is 0, 1, 2, ...: the divisor is 1
-                    out[i] = slope * (v - j) + fp[j];
-                }
-            }
-        }
-        return out;
-    }
-
     /** Karras et al. 2022, eq. 5: σ_i = (σmax^(1/ρ) + i/(n−1)·(σmin^(1/ρ) − σmax^(1/ρ)))^ρ with ρ = 7. */
     static double[] karras(double sigmaMin, double sigmaMax, int n) {
         double rho = 7.0;
-        double[] ramp = linspace(0, 1, n);
+        double[] ramp = Numpy.linspace(0, 1, n);
         double minInvRho = Math.pow(sigmaMin, 1 / rho);
         double maxInvRho = Math.pow(sigmaMax, 1 / rho);
         double[] out = new double[n];

@@ -103,7 +103,7 @@ public final class PNDMScheduler extends DiscreteTimeScheduler {
     public StepOutput step(NDArray modelOutput, float t, NDArray sample, TorchGenerator generator) {
         requireTimesteps();
         int timestep = discrete(t);
-        return Tensors.scoped(sample, () -> {
+        return StepOutput.scoped(sample, () -> {
             NDArray prev = counter < prkTimesteps.length && !config.skipPrkSteps()
                     ? stepPrk(modelOutput, timestep, sample)
                     : stepPlms(modelOutput, timestep, sample);

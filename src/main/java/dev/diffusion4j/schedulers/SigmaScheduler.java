@@ -1,5 +1,8 @@
 package dev.diffusion4j.schedulers;
 
+import dev.diffusion4j.tensor.Tensors;
+import dev.diffusion4j.tensor.Scopes;
+import dev.diffusion4j.numerics.Numpy;
 import ai.djl.ndarray.NDArray;
 
 /**
@@ -53,7 +56,7 @@ abstract class SigmaScheduler extends BaseScheduler implements SigmaSchedule {
         for (int i = 0; i < x.length; i++) {
             x[i] = timesteps[i];
         }
-        return NoiseSchedule.interp(x, trainSigmas);
+        return Numpy.interp(x, trainSigmas);
     }
 
     /** Karras et al. 2022 eq. 5 between the given ends (or the interpolated ones), and the timesteps of those σ. */
@@ -98,7 +101,7 @@ abstract class SigmaScheduler extends BaseScheduler implements SigmaSchedule {
     void initStepIndex(float t) {
         requireTimesteps();
         if (stepIndex < 0) {
-            stepIndex = Tensors.indexOf(timesteps, t, config.className());
+            stepIndex = indexOf(timesteps, t, config.className());
         }
     }
 
@@ -133,7 +136,7 @@ abstract class SigmaScheduler extends BaseScheduler implements SigmaSchedule {
     @Override
     public NDArray addNoise(NDArray original, NDArray noise, float t) {
         requireTimesteps();
-        float sigma = sigmas[Tensors.indexOf(timesteps, t, config.className())];
-        return Tensors.scopedArray(original, () -> original.add(noise.mul(sigma)));
+        float sigma = sigmas[indexOf(timesteps, t, config.className())];
+        return Scopes.scopedLike(original, () -> original.add(noise.mul(sigma)));
     }
 }

@@ -37,4 +37,29 @@ public final class Scopes {
         NDScope.register(out);
         return out;
     }
+
+    /**
+     * {@link #scoped} whose result is moved into {@code like}'s manager: what a scheduler returns belongs to the
+     * caller of {@code step}, in the manager of the sample it passed, not to whichever manager made the result.
+     */
+    public static NDArray scopedLike(NDArray like, Supplier<NDArray> computation) {
+        NDArray out;
+        try (NDScope s = new NDScope()) {
+            out = computation.get();
+            keepIn(out, like);
+        }
+        NDScope.register(out);
+        return out;
+    }
+
+    /**
+     * Inside an {@link NDScope}: exempts {@code result} from the scope and attaches it to {@code like}'s manager
+     * (the caller registers it with its own scope afterwards). Null is ignored.
+     */
+    public static void keepIn(NDArray result, NDArray like) {
+        if (result != null) {
+            NDScope.unregister(result);
+            result.attach(like.getManager());
+        }
+    }
 }

@@ -65,4 +65,13 @@ public final class Tensors {
             }
         }
     }
+
+    /** {@code values} rounded to float32, as numpy's {@code astype(np.float32)}. */
+    public static float[] toFloats(double[] values) {
+        float[] out = new float[values.length];
+        for (int i = 0; i < values.length; i++) {
+            out[i] = (float) values[i];
+        }
+        return out;
+    }
 }

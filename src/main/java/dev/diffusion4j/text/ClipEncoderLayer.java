@@ -6,7 +6,7 @@ import dev.diffusion4j.nn.Container;
 import dev.diffusion4j.nn.LayerNorm;
 import dev.diffusion4j.nn.Linear;
 import dev.diffusion4j.nn.Module;
-import dev.diffusion4j.tensor.Attention;
+import dev.diffusion4j.tensor.ScaledDotProductAttention;
 import dev.diffusion4j.tensor.Ops;
 
 /** CLIPEncoderLayer: pre-LN self-attention then pre-LN MLP, each with a residual. */
@@ -45,7 +45,7 @@ final class ClipEncoderLayer extends Module {
             NDArray h = layer_norm1.forward(x);
             // transformers scales q before the product: q = q_proj(x) * head_dim^-0.5
             NDArray q = q_proj.forward(h).mul((float) Math.pow(config.headDim(), -0.5));
-            NDArray attn = Attention.multiHead(q, k_proj.forward(h), v_proj.forward(h), config.numAttentionHeads(), 1f, true);
+            NDArray attn = ScaledDotProductAttention.multiHead(q, k_proj.forward(h), v_proj.forward(h), config.numAttentionHeads(), 1f, true);
             x = x.add(out_proj.forward(attn));
             h = fc1.forward(layer_norm2.forward(x));
             h = config.hiddenAct().equals("gelu") ? Ops.gelu(h) : Ops.quickGelu(h);

@@ -1,14 +1,29 @@
 package dev.diffusion4j.text;
 
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import dev.diffusion4j.io.Json;
 import java.io.IOException;
 import java.nio.file.Path;
 
-/** transformers' CLIPTextConfig: the keys of {@code text_encoder/config.json} with transformers' defaults. */
+/**
+ * transformers' CLIPTextConfig: the keys of {@code text_encoder/config.json} with transformers' defaults.
+ *
+ * @param projectionDim width of {@code text_projection} for a CLIPTextModelWithProjection (SDXL's second encoder), 0
+ *     for a plain CLIPTextModel (every config carries {@code projection_dim}; the architecture decides)
+ */
 public record ClipTextConfig(int vocabSize, int hiddenSize, int intermediateSize, int numHiddenLayers,
                              int numAttentionHeads, int maxPositionEmbeddings, String hiddenAct, float layerNormEps,
-                             int eosTokenId) {
+                             int eosTokenId, int projectionDim) {
+
+    /** A CLIPTextModel config (no projection). */
+    public ClipTextConfig(int vocabSize, int hiddenSize, int intermediateSize, int numHiddenLayers,
+                          int numAttentionHeads, int maxPositionEmbeddings, String hiddenAct, float layerNormEps,
+                          int eosTokenId) {
+        this(vocabSize, hiddenSize, intermediateSize, numHiddenLayers, numAttentionHeads, maxPositionEmbeddings,
+                hiddenAct, layerNormEps, eosTokenId, 0);
+    }
 
     public ClipTextConfig {
         if (hiddenSize % numAttentionHeads != 0) {
@@ -35,7 +50,21 @@ public record ClipTextConfig(int vocabSize, int hiddenSize, int intermediateSize
                 Json.getInt(o, "max_position_embeddings", 77),
                 Json.getString(o, "hidden_act", "quick_gelu"),
                 (float) Json.getDouble(o, "layer_norm_eps", 1e-5),
-                Json.getInt(o, "eos_token_id", 2));
+                Json.getInt(o, "eos_token_id", 2),
+                withProjection(o) ? Json.getInt(o, "projection_dim", 512) : 0);
+    }
+
+    private static boolean withProjection(JsonObject o) {
+        JsonElement arch = o.get("architectures");
+        if (arch == null || !arch.isJsonArray()) {
+            return false;
+        }
+        for (JsonElement a : arch.getAsJsonArray()) {
+            if (a.isJsonPrimitive() && a.getAsString().equals("CLIPTextModelWithProjection")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public static ClipTextConfig read(Path configJson) throws IOException {
@@ -45,8 +74,8 @@ public record ClipTextConfig(int vocabSize, int hiddenSize, int intermediateSize
     /** This config as transformers writes {@code text_encoder/config.json}. */
     public JsonObject toJson() {
         JsonObject o = new JsonObject();
-        com.google.gson.JsonArray arch = new com.google.gson.JsonArray();
-        arch.add("CLIPTextModel");
+        JsonArray arch = new JsonArray();
+        arch.add(projectionDim > 0 ? "CLIPTextModelWithProjection" : "CLIPTextModel");
         o.add("architectures", arch);
         o.addProperty("model_type", "clip_text_model");
         o.addProperty("vocab_size", vocabSize);
@@ -58,6 +87,9 @@ public record ClipTextConfig(int vocabSize, int hiddenSize, int intermediateSize
         o.addProperty("hidden_act", hiddenAct);
         o.addProperty("layer_norm_eps", layerNormEps);
         o.addProperty("eos_token_id", eosTokenId);
+        if (projectionDim > 0) {
+            o.addProperty("projection_dim", projectionDim);
+        }
         o.addProperty("torch_dtype", "float32");
         return o;
     }

@@ -1,5 +1,9 @@
 package dev.diffusion4j.train;
 
+import dev.diffusion4j.shapes.Sample;
+import dev.diffusion4j.shapes.SceneMix;
+import dev.diffusion4j.shapes.ShapesWorld;
+
 /** {@link ShapesWorld} as unlimited training data: example {@code i} is the world's sample {@code i}. */
 public final class ShapesData implements TrainingData {
 

@@ -9,18 +9,18 @@ import ai.djl.training.GradientCollector;
 import dev.diffusion4j.io.Json;
 import dev.diffusion4j.io.SafeTensors;
 import dev.diffusion4j.nn.WeightSource;
+import dev.diffusion4j.vae.VaeImageProcessor;
 import dev.diffusion4j.random.TorchGenerator;
 import dev.diffusion4j.tensor.Engines;
 import dev.diffusion4j.vae.AutoencoderKL;
 import dev.diffusion4j.vae.AutoencoderKLConfig;
 import dev.diffusion4j.vae.DiagonalGaussianDistribution;
-import dev.diffusion4j.pipelines.ImageProcessor;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.List;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -130,7 +130,7 @@ public final class VaeTrainer {
             for (int i = 0; i < count; i += 16) {
                 try (NDScope s = new NDScope()) {
                     NDArray x = Batch.load(m, data, i, Math.min(16, count - i), resolution).images();
-                    out.addAll(ImageProcessor.images(vae.decode(vae.encode(x).mean())));
+                    out.addAll(VaeImageProcessor.images(vae.decode(vae.encode(x).mean())));
                 }
             }
         }

@@ -16,18 +16,18 @@ import dev.diffusion4j.tensor.Ops;
 final class BasicTransformerBlock extends Module {
 
     private final LayerNorm norm1;
-    private final CrossAttention attn1;
+    private final Attention attn1;
     private final LayerNorm norm2;
-    private final CrossAttention attn2;
+    private final Attention attn2;
     private final LayerNorm norm3;
     private final Linear geglu_proj;
     private final Linear ff_out;
 
     BasicTransformerBlock(long dim, int heads, long headDim, long crossAttentionDim) {
         norm1 = child("norm1", new LayerNorm(dim, 1e-5f));
-        attn1 = child("attn1", new CrossAttention(dim, dim, heads, headDim));
+        attn1 = child("attn1", new Attention(dim, dim, heads, headDim));
         norm2 = child("norm2", new LayerNorm(dim, 1e-5f));
-        attn2 = child("attn2", new CrossAttention(dim, crossAttentionDim, heads, headDim));
+        attn2 = child("attn2", new Attention(dim, crossAttentionDim, heads, headDim));
         norm3 = child("norm3", new LayerNorm(dim, 1e-5f));
         long inner = dim * 4;
         ModuleList<Module> net = child("ff", new Container()).add("net", new ModuleList<>());

@@ -46,7 +46,7 @@ public final class UNet2DConditionModel extends Model {
         for (int i = 0; i < n; i++) {
             long in = out;
             out = boc[i];
-            down_blocks.add(new DownBlock2D(c, i, in, out, i < n - 1));
+            down_blocks.add(DownBlock2D.of(c, i, in, out, i < n - 1));
         }
         mid_block = child("mid_block", new UNetMidBlock2DCrossAttn(c));
         out = boc[n - 1];
@@ -54,7 +54,7 @@ public final class UNet2DConditionModel extends Model {
             long prevOut = out;
             out = boc[n - 1 - i];
             long in = boc[Math.max(n - 2 - i, 0)];
-            up_blocks.add(new UpBlock2D(c, i, in, out, prevOut, i < n - 1));
+            up_blocks.add(UpBlock2D.of(c, i, in, out, prevOut, i < n - 1));
         }
         conv_norm_out = child("conv_norm_out", new GroupNorm(c.normNumGroups(), boc[0], c.normEps()));
         conv_out = child("conv_out", new Conv2d(boc[0], c.outChannels(), 3, 1, 1));

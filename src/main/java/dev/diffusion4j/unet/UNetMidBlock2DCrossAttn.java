@@ -3,6 +3,7 @@ package dev.diffusion4j.unet;
 import ai.djl.ndarray.NDArray;
 import dev.diffusion4j.nn.Module;
 import dev.diffusion4j.nn.ModuleList;
+import dev.diffusion4j.nn.ResnetBlock2D;
 
 /** diffusers' UNetMidBlock2DCrossAttn: resnet, then (transformer, resnet) pairs. */
 final class UNetMidBlock2DCrossAttn extends Module {

@@ -1,11 +1,11 @@
 package dev.diffusion4j.vae;
 
 import ai.djl.ndarray.NDArray;
+import dev.diffusion4j.nn.Downsample2D;
 import dev.diffusion4j.nn.Module;
 import dev.diffusion4j.nn.ModuleList;
+import dev.diffusion4j.nn.ResnetBlock2D;
 import dev.diffusion4j.tensor.Scopes;
-import dev.diffusion4j.unet.Downsample2D;
-import dev.diffusion4j.unet.ResnetBlock2D;
 
 /** diffusers' DownEncoderBlock2D: resnets without time embedding, then an optional (0,1,0,1)-padded downsampler. */
 final class DownEncoderBlock2D extends Module {

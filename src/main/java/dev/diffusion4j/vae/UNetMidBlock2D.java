@@ -3,7 +3,7 @@ package dev.diffusion4j.vae;
 import ai.djl.ndarray.NDArray;
 import dev.diffusion4j.nn.Module;
 import dev.diffusion4j.nn.ModuleList;
-import dev.diffusion4j.unet.ResnetBlock2D;
+import dev.diffusion4j.nn.ResnetBlock2D;
 
 /** diffusers' UNetMidBlock2D as the VAE uses it: resnet, single-head attention, resnet; no time embedding. */
 final class UNetMidBlock2D extends Module {

@@ -3,9 +3,9 @@ package dev.diffusion4j.vae;
 import ai.djl.ndarray.NDArray;
 import dev.diffusion4j.nn.Module;
 import dev.diffusion4j.nn.ModuleList;
+import dev.diffusion4j.nn.ResnetBlock2D;
+import dev.diffusion4j.nn.Upsample2D;
 import dev.diffusion4j.tensor.Scopes;
-import dev.diffusion4j.unet.ResnetBlock2D;
-import dev.diffusion4j.unet.Upsample2D;
 
 /** diffusers' UpDecoderBlock2D: resnets without time embedding, then an optional nearest-2× upsampler. */
 final class UpDecoderBlock2D extends Module {

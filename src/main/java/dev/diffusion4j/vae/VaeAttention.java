@@ -7,7 +7,7 @@ import dev.diffusion4j.nn.GroupNorm;
 import dev.diffusion4j.nn.Linear;
 import dev.diffusion4j.nn.Module;
 import dev.diffusion4j.nn.ModuleList;
-import dev.diffusion4j.tensor.Attention;
+import dev.diffusion4j.tensor.ScaledDotProductAttention;
 
 /**
  * The VAE mid-block's single-head spatial self-attention (diffusers' Attention with {@code group_norm},
@@ -38,7 +38,7 @@ final class VaeAttention extends Module {
             long b = s.get(0);
             long c = s.get(1);
             NDArray t = group_norm.forward(x).reshape(b, c, -1).transpose(0, 2, 1);
-            NDArray a = Attention.multiHead(to_q.forward(t), to_k.forward(t), to_v.forward(t), 1, scale, false);
+            NDArray a = ScaledDotProductAttention.multiHead(to_q.forward(t), to_k.forward(t), to_v.forward(t), 1, scale, false);
             return to_out0.forward(a).transpose(0, 2, 1).reshape(s).add(x);
         });
     }

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.diffusion4j.io.Png;
 import dev.diffusion4j.io.SafeTensors;
-import dev.diffusion4j.train.SceneMix;
+import dev.diffusion4j.shapes.SceneMix;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;

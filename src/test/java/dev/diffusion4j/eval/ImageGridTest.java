@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.diffusion4j.train.ShapesWorld;
+import dev.diffusion4j.shapes.ShapesWorld;
 import java.awt.Font;
 import java.awt.FontMetrics;
 import java.awt.Graphics2D;

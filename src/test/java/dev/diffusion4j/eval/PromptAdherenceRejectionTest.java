@@ -2,12 +2,12 @@ package dev.diffusion4j.eval;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.diffusion4j.train.Colour;
-import dev.diffusion4j.train.Region;
-import dev.diffusion4j.train.Sample;
-import dev.diffusion4j.train.ShapeKind;
-import dev.diffusion4j.train.ShapeSize;
-import dev.diffusion4j.train.ShapesWorld;
+import dev.diffusion4j.shapes.Colour;
+import dev.diffusion4j.shapes.Region;
+import dev.diffusion4j.shapes.Sample;
+import dev.diffusion4j.shapes.ShapeKind;
+import dev.diffusion4j.shapes.ShapeSize;
+import dev.diffusion4j.shapes.ShapesWorld;
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
 import java.util.List;

@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.diffusion4j.train.Sample;
-import dev.diffusion4j.train.SceneMix;
-import dev.diffusion4j.train.ShapesWorld;
+import dev.diffusion4j.shapes.Sample;
+import dev.diffusion4j.shapes.SceneMix;
+import dev.diffusion4j.shapes.ShapesWorld;
 import java.awt.image.BufferedImage;
 import java.util.EnumMap;
 import java.util.HashSet;

@@ -1,9 +1,9 @@
 package dev.diffusion4j.eval;
 
-import dev.diffusion4j.train.PlacedShape;
-import dev.diffusion4j.train.Relation;
-import dev.diffusion4j.train.Scene;
-import dev.diffusion4j.train.ShapeSize;
+import dev.diffusion4j.shapes.PlacedShape;
+import dev.diffusion4j.shapes.Relation;
+import dev.diffusion4j.shapes.Scene;
+import dev.diffusion4j.shapes.ShapeSize;
 import java.util.ArrayList;
 import java.util.List;
 

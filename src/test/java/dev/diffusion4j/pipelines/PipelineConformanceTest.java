@@ -15,9 +15,10 @@ import dev.diffusion4j.io.Npy;
 import dev.diffusion4j.io.Png;
 import dev.diffusion4j.random.TorchGenerator;
 import dev.diffusion4j.schedulers.Sampler;
-import dev.diffusion4j.schedulers.SchedulerConfig;
 import dev.diffusion4j.schedulers.Samplers;
 import dev.diffusion4j.schedulers.Scheduler;
+import dev.diffusion4j.schedulers.SchedulerConfig;
+import dev.diffusion4j.vae.VaeImageProcessor;
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -84,7 +85,7 @@ class PipelineConformanceTest {
                     assertArrayEquals(noise.toFloats(), drawn, "initial noise must be torch's bit for bit");
                 } else {
                     report.add("preprocessed_image " + check(c, "preprocessed_image",
-                            ImageProcessor.preprocess(m, r.initImage())));
+                            VaeImageProcessor.preprocess(m, r.initImage())));
                     TorchGenerator replay = new TorchGenerator(r.seed());
                     long[] shape = c.expected("encode_noise").shape();
                     c.check("encode_noise", replay.randn(shape));

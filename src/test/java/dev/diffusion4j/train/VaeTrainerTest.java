@@ -6,8 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.types.DataType;
 import dev.diffusion4j.io.ModelDirectory;
-import dev.diffusion4j.nn.WeightSource;
 import dev.diffusion4j.io.SafeTensors;
+import dev.diffusion4j.nn.WeightSource;
+import dev.diffusion4j.shapes.ShapesWorld;
 import dev.diffusion4j.vae.AutoencoderKL;
 import dev.diffusion4j.vae.AutoencoderKLConfig;
 import java.awt.Color;

@@ -4,13 +4,13 @@ import ai.djl.ndarray.NDArray;
 import dev.diffusion4j.nn.Linear;
 import dev.diffusion4j.nn.Module;
 import dev.diffusion4j.nn.ModuleList;
-import dev.diffusion4j.tensor.Attention;
+import dev.diffusion4j.tensor.ScaledDotProductAttention;
 
 /**
  * diffusers' Attention (formerly CrossAttention) as the UNet's transformer blocks use it: bias-free {@code to_q/to_k/to_v},
  * {@code to_out.0} with bias, {@code softmax(q kᵀ / √d) v} per head. Self-attention when no context is given.
  */
-public final class CrossAttention extends Module {
+public final class Attention extends Module {
 
     private final Linear to_q;
     private final Linear to_k;
@@ -19,7 +19,7 @@ public final class CrossAttention extends Module {
     private final int heads;
     private final float scale;
 
-    public CrossAttention(long queryDim, long contextDim, int heads, long headDim) {
+    public Attention(long queryDim, long contextDim, int heads, long headDim) {
         long inner = heads * headDim;
         to_q = child("to_q", new Linear(queryDim, inner, false));
         to_k = child("to_k", new Linear(contextDim, inner, false));
@@ -33,7 +33,7 @@ public final class CrossAttention extends Module {
     /** @param context (B, Lk, contextDim) for cross-attention, or null for self-attention */
     public NDArray forward(NDArray x, NDArray context) {
         NDArray ctx = context == null ? x : context;
-        NDArray out = Attention.multiHead(to_q.forward(x), to_k.forward(ctx), to_v.forward(ctx), heads, scale, false);
+        NDArray out = ScaledDotProductAttention.multiHead(to_q.forward(x), to_k.forward(ctx), to_v.forward(ctx), heads, scale, false);
         return to_out0.forward(out);
     }
 }

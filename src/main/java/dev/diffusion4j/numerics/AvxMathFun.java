@@ -1,4 +1,4 @@
-package dev.diffusion4j.random;
+package dev.diffusion4j.numerics;
 
 /**
  * One lane of {@code log256_ps} and {@code sincos256_ps} from ATen's {@code avx_mathfun.h} (Garberoglio's AVX port of
@@ -13,7 +13,7 @@ package dev.diffusion4j.random;
  *
  * <p>Constants are written as C does: a double literal narrowed to float.
  */
-final class AvxMathFun {
+public final class AvxMathFun {
 
     private static final float MIN_NORM_POS = Float.intBitsToFloat(0x00800000);
     private static final int INV_MANT_MASK = ~0x7f800000;
@@ -50,7 +50,7 @@ final class AvxMathFun {
      * Natural log: x = 2^e · m with m in [√½, √2), then log(m) by the Cephes degree-9 polynomial in m − 1 and
      * e·ln 2 added in two parts (q2 + q1 = ln 2). Non-positive input gives NaN, as the kernel's invalid mask does.
      */
-    static float log(float input) {
+    public static float log(float input) {
         boolean invalid = input <= 0f;
         float x = Math.max(input, MIN_NORM_POS);
         int bits = Float.floatToRawIntBits(x);
@@ -85,7 +85,7 @@ final class AvxMathFun {
      * and cosine polynomials on [−π/4, π/4], each selected per octant. Results go to {@code out[0]} (sin) and
      * {@code out[1]} (cos). Accurate for |x| up to about 8192, as the original.
      */
-    static void sincos(float input, float[] out) {
+    public static void sincos(float input, float[] out) {
         int inputBits = Float.floatToRawIntBits(input);
         int signSin = inputBits & 0x80000000;
         float x = Float.intBitsToFloat(inputBits & 0x7fffffff);

@@ -1,4 +1,4 @@
-package dev.diffusion4j.train;
+package dev.diffusion4j.shapes;
 
 /**
  * One shape of a scene. Coordinates are fractions of the image side (x right, y down); {@code radius} is half the side

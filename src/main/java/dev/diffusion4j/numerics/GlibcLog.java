@@ -1,4 +1,4 @@
-package dev.diffusion4j.random;
+package dev.diffusion4j.numerics;
 
 /**
  * glibc's double-precision {@code log} (Szabolcs Nagy's implementation, glibc 2.28 and later,
@@ -11,7 +11,7 @@ package dev.diffusion4j.random;
  * Agrees with glibc 2.36 bit for bit on 39 million such arguments (random, tiny, near 1, around every branch
  * boundary).
  */
-final class GlibcLog {
+public final class GlibcLog {
 
     /** {1/c, log c} for the i-th of 128 subintervals of [0x3fe6000000000000, 2·that) (glibc's __log_data.tab). */
     private static final double[] TABLE = {
@@ -171,7 +171,7 @@ final class GlibcLog {
 
     private GlibcLog() {}
 
-    static double log(double x) {
+    public static double log(double x) {
         long ix = Double.doubleToRawLongBits(x);
         if (Long.compareUnsigned(ix - NEAR_ONE_LO, NEAR_ONE_HI - NEAR_ONE_LO) < 0) {
             return logNearOne(x, ix);

@@ -1,4 +1,4 @@
-package dev.diffusion4j.train;
+package dev.diffusion4j.shapes;
 
 import dev.diffusion4j.io.AtomicFiles;
 import dev.diffusion4j.io.Png;

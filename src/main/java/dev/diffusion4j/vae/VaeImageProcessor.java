@@ -1,4 +1,4 @@
-package dev.diffusion4j.pipelines;
+package dev.diffusion4j.vae;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -11,12 +11,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** diffusers' VaeImageProcessor for RGB: 8-bit pixels ↔ [-1, 1] NCHW tensors. */
-public final class ImageProcessor {
+public final class VaeImageProcessor {
 
-    private ImageProcessor() {}
+    private VaeImageProcessor() {}
 
     /** {@code uint8/255·2−1} as (1, 3, H, W) float32. */
-    static NDArray preprocess(NDManager m, BufferedImage image) {
+    public static NDArray preprocess(NDManager m, BufferedImage image) {
         int w = image.getWidth();
         int h = image.getHeight();
         byte[] hwc = Png.toRgb(image);
@@ -30,7 +30,7 @@ public final class ImageProcessor {
     }
 
     /** {@code (x/2 + 0.5).clamp(0, 1)} as (B, H, W, 3) floats, diffusers' {@code output_type="np"}. */
-    static float[] toPixels(NDArray decoded) {
+    public static float[] toPixels(NDArray decoded) {
         return decoded.div(2f).add(0.5f).clip(0f, 1f).transpose(0, 2, 3, 1).toType(DataType.FLOAT32, false)
                 .toFloatArray();
     }
@@ -42,7 +42,7 @@ public final class ImageProcessor {
     }
 
     /** 8-bit images from (B, H, W, 3) pixels: {@code round(x·255)} half to even, as numpy does. */
-    static List<BufferedImage> toImages(float[] pixels, int batch, int height, int width) {
+    public static List<BufferedImage> toImages(float[] pixels, int batch, int height, int width) {
         List<BufferedImage> out = new ArrayList<>();
         int per = height * width * 3;
         for (int b = 0; b < batch; b++) {

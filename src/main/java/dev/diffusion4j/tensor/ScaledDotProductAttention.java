@@ -12,12 +12,12 @@ import ai.djl.ndarray.types.Shape;
  * 1 GiB score matrix 3.0 s; 16 MiB blocks on contiguous (B·H, L, d) operands 0.83 s — large blocks pay page faults
  * and memory traffic, tiny ones per-call overhead.
  */
-public final class Attention {
+public final class ScaledDotProductAttention {
 
     /** Largest score block computed at once (4 Mi floats = 16 MiB). */
     static final long MAX_SCORE_ELEMENTS = 4L << 20;
 
-    private Attention() {}
+    private ScaledDotProductAttention() {}
 
     /**
      * {@code softmax((scale·q) kᵀ + mask) v} per head for (B, L, H·d) inputs, returning (B, Lq, H·d).

@@ -1,4 +1,4 @@
-package dev.diffusion4j.train;
+package dev.diffusion4j.shapes;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

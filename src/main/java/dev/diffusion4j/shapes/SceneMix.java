@@ -1,4 +1,4 @@
-package dev.diffusion4j.train;
+package dev.diffusion4j.shapes;
 
 import java.util.LinkedHashMap;
 import java.util.Locale;

@@ -1,8 +1,6 @@
-package dev.diffusion4j.unet;
+package dev.diffusion4j.nn;
 
 import ai.djl.ndarray.NDArray;
-import dev.diffusion4j.nn.Conv2d;
-import dev.diffusion4j.nn.Module;
 import dev.diffusion4j.tensor.Ops;
 import dev.diffusion4j.tensor.Scopes;
 

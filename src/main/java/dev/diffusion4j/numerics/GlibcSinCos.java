@@ -1,4 +1,4 @@
-package dev.diffusion4j.random;
+package dev.diffusion4j.numerics;
 
 /**
  * glibc's double-precision {@code sin} and {@code cos} (the IBM Accurate Mathematical Library, s_sin.c, as glibc
@@ -12,7 +12,7 @@ package dev.diffusion4j.random;
  * Agrees with glibc 2.36 bit for bit on 39 million such arguments (random, tiny, near 2π, around every
  * branch boundary).
  */
-final class GlibcSinCos {
+public final class GlibcSinCos {
 
     /** For i = 0..109: sin(i/128) as hi and lo, then cos(i/128) as hi and lo (glibc's __sincostab, as bits). */
     private static final long[] TABLE_BITS = {
@@ -162,7 +162,7 @@ final class GlibcSinCos {
 
     private GlibcSinCos() {}
 
-    static double sin(double x) {
+    public static double sin(double x) {
         int k = highWord(x) & 0x7fffffff;
         if (k < 0x3e500000) {
             return x;
@@ -179,7 +179,7 @@ final class GlibcSinCos {
         throw new IllegalArgumentException("sin emulation covers |x| < 105414350 only, got " + x);
     }
 
-    static double cos(double x) {
+    public static double cos(double x) {
         int k = highWord(x) & 0x7fffffff;
         if (k < 0x3e400000) {
             return 1.0;

@@ -1,4 +1,4 @@
-package dev.diffusion4j.train;
+package dev.diffusion4j.shapes;
 
 /**
  * A spatial relation "A relation B" between two shapes' centres, in image coordinates (y down). It holds when A's

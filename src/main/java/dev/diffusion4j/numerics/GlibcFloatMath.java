@@ -1,4 +1,4 @@
-package dev.diffusion4j.random;
+package dev.diffusion4j.numerics;
 
 /**
  * glibc's single-precision {@code logf}, {@code sinf} and {@code cosf} (the implementations by Szabolcs Nagy and Wilco
@@ -11,7 +11,7 @@ package dev.diffusion4j.random;
  * <p>Domain: what the normal kernel passes, i.e. logf of normal positive floats and sinf/cosf of |x| &lt; 120 (the
  * kernel's angles lie in [0, 2π)). Checked bit for bit against glibc 2.36 on every such argument the kernel can form.
  */
-final class GlibcFloatMath {
+public final class GlibcFloatMath {
 
     /** logf table: 16 subintervals of [0x3f330000, 2·0x3f330000), each {1/c, log c} with c near its centre. */
     private static final double[] LOG_INVC = {
@@ -51,7 +51,7 @@ final class GlibcFloatMath {
     private GlibcFloatMath() {}
 
     /** logf: x = 2^k·z, log x = log1p(z/c − 1) + log c + k·ln 2 with a degree-4 polynomial for log1p. */
-    static float logf(float x) {
+    public static float logf(float x) {
         int ix = Float.floatToRawIntBits(x);
         if (ix == 0x3f800000) {
             return 0f;
@@ -76,7 +76,7 @@ final class GlibcFloatMath {
     }
 
     /** sinf for |x| &lt; 120. */
-    static float sinf(float y) {
+    public static float sinf(float y) {
         double x = y;
         int top = abstop12(y);
         if (top < PIO4_TOP12) {
@@ -93,7 +93,7 @@ final class GlibcFloatMath {
     }
 
     /** cosf for |x| &lt; 120. */
-    static float cosf(float y) {
+    public static float cosf(float y) {
         double x = y;
         int top = abstop12(y);
         if (top < PIO4_TOP12) {

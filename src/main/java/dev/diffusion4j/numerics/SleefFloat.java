@@ -1,4 +1,4 @@
-package dev.diffusion4j.schedulers;
+package dev.diffusion4j.numerics;
 
 /**
  * torch's float32 {@code log} and {@code exp} on CPU, as diffusers' 0-d tensor arithmetic evaluates them (DPM-Solver's
@@ -8,7 +8,7 @@ package dev.diffusion4j.schedulers;
  * {@code xlogf_u1} and {@code xexpf} with its FMA helpers (SLEEF is built with -ffp-contract=off, so every fused
  * multiply-add here is an explicit one there). Domain: positive normal arguments for log, |x| &lt; 88 for exp.
  */
-final class SleefFloat {
+public final class SleefFloat {
 
     private static final float L2U = 0.693145751953125f;
     private static final float L2L = 1.428606765330187045e-06f;
@@ -19,7 +19,7 @@ final class SleefFloat {
     private SleefFloat() {}
 
     /** SLEEF {@code xlogf_u1}: log x = e·ln 2 + 2·atanh((m−1)/(m+1)) in double-float arithmetic. */
-    static float log(float d) {
+    public static float log(float d) {
         if (!(d > 0) || Float.isInfinite(d)) {
             return d == 0 ? Float.NEGATIVE_INFINITY : d > 0 ? d : Float.NaN;
         }
@@ -65,7 +65,7 @@ final class SleefFloat {
     }
 
     /** SLEEF {@code xexpf}: 2^q · e^s with s = x − q·ln 2 (Cody–Waite) and a degree-7 polynomial. */
-    static float exp(float d) {
+    public static float exp(float d) {
         if (d < -104f) {
             return 0f;
         }
