@@ -11,6 +11,7 @@ import java.util.Objects;
  * positional argument is the file name and the second the multiplier; see {@link ExtraNetworks}.
  *
  * @param tag the tag as written, for messages
+ * @param name the first positional argument ("" when there is none)
  * @param multiplier the text-encoder multiplier: second positional argument, else named {@code te}, else 1.0
  * @param unetMultiplier third positional argument, else named {@code unet}, else {@code multiplier}
  */

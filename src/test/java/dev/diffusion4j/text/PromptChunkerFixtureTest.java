@@ -2,7 +2,6 @@ package dev.diffusion4j.text;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -136,7 +135,6 @@ class PromptChunkerFixtureTest {
         assertEquals(7, at.position());
         assertEquals(PromptChunker.PLACEHOLDER_ID, c.tokens()[7]);
         assertEquals(PromptChunker.PLACEHOLDER_ID, c.tokens()[8]);
-        assertNotNull(c.embeddings());
         assertEquals(List.of(new EmbeddingAt(1, "badhands", 3)), chunker.chunk("badhands, blurry").get(0).embeddings());
     }
 
