@@ -23,7 +23,7 @@ public record FamilyDetection(ModelFamily family, String reason, boolean refused
             return refuse("the file holds no tensors");
         }
         if (shapes.keySet().stream().anyMatch(FamilyDetection::isLoraKey)) {
-            return refuse("this file looks like a LoRA (lora_unet_*/lora_te*/lora_down/lora_A keys); use --lora");
+            return refuse("this file looks like a LoRA; use --lora");
         }
         if (shapes.containsKey("emb_params") || shapes.keySet().stream().anyMatch(k -> k.startsWith("string_to_param"))
                 || shapes.size() <= 2 && shapes.values().stream().allMatch(s -> s.length == 1 || s.length == 2)) {
@@ -35,7 +35,7 @@ public record FamilyDetection(ModelFamily family, String reason, boolean refused
             boolean vae = shapes.keySet().stream().allMatch(k -> k.startsWith("first_stage_model.")
                     || k.startsWith("encoder.") || k.startsWith("decoder.") || k.endsWith("quant_conv.weight")
                     || k.endsWith("quant_conv.bias"));
-            return vae ? refuse("this file looks like a VAE alone (encoder/decoder keys, no UNet); use --vae")
+            return vae ? refuse("this file looks like a VAE alone; use --vae")
                     : refuse("unrecognised file: no " + UNET_IN + " (first keys: " + firstKeys(shapes) + ")");
         }
         long context = contextDim(shapes);
