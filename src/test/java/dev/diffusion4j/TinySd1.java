@@ -8,6 +8,9 @@ import dev.diffusion4j.io.ModelDirectory;
 import dev.diffusion4j.io.Npy;
 import dev.diffusion4j.pipelines.StableDiffusion;
 import dev.diffusion4j.tensor.Engines;
+import dev.diffusion4j.text.ClipConditioner;
+import dev.diffusion4j.text.ClipTextModel;
+import dev.diffusion4j.text.ClipTokenizer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 
@@ -28,6 +31,19 @@ public final class TinySd1 {
             }
         }
         return model;
+    }
+
+    /** The SD 1.x conditioner of the model, whose tokenizer and text encoder the text tests use. */
+    public static ClipConditioner clip() {
+        return (ClipConditioner) model().conditioner();
+    }
+
+    public static ClipTokenizer tokenizer() {
+        return clip().tokenizer();
+    }
+
+    public static ClipTextModel textEncoder() {
+        return clip().textEncoder();
     }
 
     /** An npy array as an NDArray of its own shape (float32, or int64 for integer files). */

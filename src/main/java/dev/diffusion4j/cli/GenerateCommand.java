@@ -1,16 +1,14 @@
 package dev.diffusion4j.cli;
 
-import ai.djl.ndarray.types.DataType;
-import dev.diffusion4j.io.ModelDirectory;
 import dev.diffusion4j.io.Png;
+import dev.diffusion4j.models.LoadOptions;
+import dev.diffusion4j.models.ModelSpec;
 import dev.diffusion4j.pipelines.GenerationListener;
 import dev.diffusion4j.pipelines.GenerationRequest;
 import dev.diffusion4j.pipelines.GenerationResult;
 import dev.diffusion4j.pipelines.Infotext;
 import dev.diffusion4j.pipelines.StableDiffusion;
 import dev.diffusion4j.tensor.Engines;
-import dev.diffusion4j.unet.UNet2DConditionConfig;
-import dev.diffusion4j.vae.AutoencoderKLConfig;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -94,8 +92,8 @@ final class GenerateCommand implements Callable<Integer> {
         GenerationRequest request;
         try {
             request = GenerationRequest.builder(prompt).negativePrompt(negativePrompt).size(width, height).steps(steps)
-                    .guidanceScale(cfgScale).guidanceRescale(guidanceRescale).sampler(sampler).schedule(schedule).timestepSpacing(timestepSpacing)
-                    .seed(seed).imagesPerPrompt(batch)
+                    .guidanceScale(cfgScale).guidanceRescale(guidanceRescale).sampler(sampler).schedule(schedule)
+                    .timestepSpacing(timestepSpacing).seed(seed).imagesPerPrompt(batch)
                     .initImage(init, strength).clipSkip(clipSkip).build();
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
@@ -104,14 +102,20 @@ final class GenerateCommand implements Callable<Integer> {
         if (parent != null && !Files.isDirectory(parent)) {
             throw new UsageException("output folder does not exist: " + parent);
         }
-        ModelDirectory dir = DefaultModel.resolve(model);
+        ModelSpec spec = ModelSpec.open(DefaultModel.resolve(model));
+        try {
+            request = request.resolve(spec.nativeSize(), spec.vaeScaleFactor());
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
         // loading starts libtorch while another thread parses the tokenizer
-        Engines.configure(threads > 0 ? threads : autoThreads(dir, width, height, batch));
+        Engines.configure(threads > 0 ? threads : StableDiffusion.suggestedThreads(spec, request));
         StableDiffusion sd;
+        // one generation per run: peak memory is the largest part
+        LoadOptions options = LoadOptions.defaults().withFreeParamsImmediately(true);
         try (ProgressBar loading = new ProgressBar(System.err, "loading ", "part")) {
             loading.update(0, StableDiffusion.LOAD_PARTS);
-            sd = StableDiffusion.load(dir, DataType.FLOAT32, done -> loading.update(done, StableDiffusion.LOAD_PARTS))
-                    .freeParamsImmediately(); // one generation per run: peak memory is the largest part
+            sd = StableDiffusion.load(spec, options, done -> loading.update(done, StableDiffusion.LOAD_PARTS));
         }
         try (sd; ProgressBar bar = new ProgressBar(System.err, "sampling", "it")) {
             GenerationResult result = sd.generate(request, new GenerationListener() {
@@ -128,26 +132,6 @@ final class GenerateCommand implements Callable<Integer> {
         }
         return 0;
     }
-
-    /**
-     * Without {@code -t}: one libtorch thread when each UNet call is tiny, else every core. Measured on the 2-core
-     * machine with the built-in model: a 16×16 latent samples at 17–21 it/s on one thread, 12–15 it/s on two (the
-     * per-op thread hand-off costs more than the work); at 32×32 the two are even and larger latents want every core.
-     */
-    static int autoThreads(ModelDirectory dir, int width, int height, int batch) {
-        try {
-            int scale = AutoencoderKLConfig.read(dir.file("vae", "config.json")).scaleFactor();
-            int sample = UNet2DConditionConfig.read(dir.file("unet", "config.json")).sampleSize();
-            long w = width > 0 ? width / scale : sample;
-            long h = height > 0 ? height / scale : sample;
-            return w * h * batch <= SMALL_LATENT ? 1 : 0;
-        } catch (IOException e) {
-            return 0; // loading reports the broken part with its own message
-        }
-    }
-
-    /** Latent positions (width × height × images) up to which one thread is faster. */
-    static final int SMALL_LATENT = 16 * 16;
 
     private List<Path> write(StableDiffusion sd, GenerationRequest request, GenerationResult result) throws IOException {
         List<Path> paths = new ArrayList<>();

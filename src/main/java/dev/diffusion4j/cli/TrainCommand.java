@@ -10,7 +10,10 @@ import dev.diffusion4j.nn.WeightSource;
 import dev.diffusion4j.pipelines.GenerationListener;
 import dev.diffusion4j.pipelines.GenerationRequest;
 import dev.diffusion4j.pipelines.GenerationResult;
+import dev.diffusion4j.models.LoadOptions;
+import dev.diffusion4j.models.ModelFamily;
 import dev.diffusion4j.pipelines.StableDiffusion;
+import dev.diffusion4j.text.ClipConditioner;
 import dev.diffusion4j.schedulers.SchedulerConfig;
 import dev.diffusion4j.tensor.Engines;
 import dev.diffusion4j.text.ClipTextConfig;
@@ -219,7 +222,8 @@ final class TrainCommand implements Callable<Integer> {
             Map<String, String> meta = Map.of("unet_config", unetConfig.toJson().toString(),
                     "text_encoder_config", textConfig.toJson().toString());
             Path modelDir = common.output.resolve("model");
-            StableDiffusion live = new StableDiffusion("training", tokenizer, te, unet, vaeModel, exported);
+            StableDiffusion live = new StableDiffusion("training", ModelFamily.SD1, new ClipConditioner(tokenizer, te), unet,
+                    vaeModel, exported, LoadOptions.defaults());
             TrainingListener progress = TrainingCli.progress("train");
             DiffusionTrainer.Result r = DiffusionTrainer.train(
                     new DiffusionTrainer.Models(unet, te, tokenizer, vaeModel, noise, align), data, common.resolution,

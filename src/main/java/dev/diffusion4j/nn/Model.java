@@ -1,13 +1,21 @@
 package dev.diffusion4j.nn;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
 import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
 
 /** A top-level module that owns the NDManager holding its weights; closing the model frees them. */
 public abstract class Model extends Module implements AutoCloseable {
 
     private final NDManager manager;
+    /** The loaded values of patched parameters, by name, so that {@link #restore} is exact. */
+    private final Map<String, NDArray> originals = new LinkedHashMap<>();
 
     /** @param manager the weights' manager, or null for a model built only to inspect its parameter shapes */
     protected Model(NDManager manager) {
@@ -34,6 +42,43 @@ public abstract class Model extends Module implements AutoCloseable {
     protected static <M extends Model> M randomized(M model, DataType dtype, long seed) {
         Weights.initRandom(model, model.manager(), dtype, seed);
         return model;
+    }
+
+    /**
+     * Replaces parameter {@code name} by {@code update(current value)} in place, for a long-lived model whose weights
+     * change between requests (a LoRA merged at W + ΔW, then switched off). The loaded value is kept until
+     * {@link #restore}, so restoring is bit-exact rather than W + ΔW − ΔW. Patching a patched parameter replaces the
+     * patch (the loaded value stays the one kept).
+     *
+     * @param update the new value from the current one; it must have the parameter's shape; it is moved into this
+     *     model's manager
+     * @throws IllegalArgumentException for an unknown name or a wrong shape
+     */
+    public final void patch(String name, UnaryOperator<NDArray> update) {
+        Parameter p = namedParameters().get(name);
+        if (p == null) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + " has no parameter '" + name + "'");
+        }
+        NDArray next = update.apply(p.array());
+        next.attach(manager);
+        NDArray previous = p.replace(next);
+        if (originals.containsKey(name)) {
+            previous.close();
+        } else {
+            originals.put(name, previous);
+        }
+    }
+
+    /** Puts back the loaded value of every patched parameter and frees the patches. */
+    public final void restore() {
+        Map<String, Parameter> params = namedParameters();
+        originals.forEach((name, original) -> params.get(name).replace(original).close());
+        originals.clear();
+    }
+
+    /** The names of the parameters currently patched. */
+    public final Set<String> patched() {
+        return Collections.unmodifiableSet(originals.keySet());
     }
 
     @Override

@@ -35,6 +35,16 @@ public final class Parameter {
         this.value = value;
     }
 
+    /** Sets a value of the same shape and returns the previous one, not closed: the caller keeps or frees it. */
+    NDArray replace(NDArray value) {
+        if (!value.getShape().equals(shape)) {
+            throw new IllegalArgumentException("expected shape " + shape + ", got " + value.getShape());
+        }
+        NDArray old = this.value;
+        this.value = value;
+        return old;
+    }
+
     boolean isSet() {
         return value != null;
     }

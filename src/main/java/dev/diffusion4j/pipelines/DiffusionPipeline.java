@@ -6,11 +6,13 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import dev.diffusion4j.random.TorchGenerator;
+import dev.diffusion4j.schedulers.Samplers;
 import dev.diffusion4j.schedulers.Scheduler;
 import dev.diffusion4j.tensor.Engines;
 import dev.diffusion4j.tensor.Ops;
 import dev.diffusion4j.tensor.Tensors;
 import dev.diffusion4j.vae.VaeImageProcessor;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
@@ -48,17 +50,21 @@ abstract class DiffusionPipeline {
                 embeds = encodePrompt(m, r);
                 NDScope.unregister(embeds);
             }
-            model.doneWithTextEncoder();
+            if (model.options().freeParamsImmediately()) {
+                model.conditioner().close();
+            }
             // 2. timesteps and 3. latents (model-specific)
             NDArray latents;
-            try (Scheduler scheduler = model.scheduler(r)) {
+            try (Scheduler scheduler = scheduler(r)) {
                 scheduler.setTimesteps(r.steps());
                 TorchGenerator generator = new TorchGenerator(seed);
                 Start start = prepare(m, r, scheduler, generator, width, height);
                 // 4. denoise
                 latents = denoise(m, r, scheduler, generator, start, embeds, listener);
             }
-            model.doneWithUnet();
+            if (model.options().freeParamsImmediately()) {
+                model.freeUnet();
+            }
             // 5. decode
             float[] pixels;
             try (NDScope s = new NDScope()) {
@@ -67,8 +73,20 @@ abstract class DiffusionPipeline {
             }
             int b = r.batchSize();
             return new GenerationResult(VaeImageProcessor.toImages(pixels, b, height, width), seed, pixels, width, height,
-                    model.samplerDisplayName(r));
+                    samplerDisplayName(r));
         }
+    }
+
+    /** The scheduler a request asks for, built from the model's scheduler config as diffusers' from_config. */
+    Scheduler scheduler(GenerationRequest request) {
+        return request.sampler() == null ? Samplers.fromConfig(model.schedulerConfig())
+                : request.sampler().create(model.schedulerConfig());
+    }
+
+    /** A1111's name of the sampler a request runs ("Euler a", "DPM++ 2M Karras", ...). */
+    String samplerDisplayName(GenerationRequest request) {
+        return request.sampler() != null ? request.sampler().displayName()
+                : Samplers.displayName(model.schedulerConfig());
     }
 
     /** Prompt embeddings (B·n, 77, D), with the unconditional ones first when guiding. */
@@ -78,19 +96,13 @@ abstract class DiffusionPipeline {
             return cond;
         }
         List<String> negative = r.negativePrompts().isEmpty()
-                ? java.util.Collections.nCopies(r.prompts().size(), "") : r.negativePrompts();
+                ? Collections.nCopies(r.prompts().size(), "") : r.negativePrompts();
         NDArray uncond = repeat(encode(m, negative, r.clipSkip()), r.imagesPerPrompt());
         return Ops.cat(0, uncond, cond);
     }
 
     private NDArray encode(NDManager m, List<String> prompts, int clipSkip) {
-        int len = model.tokenizer().maxLength();
-        long[] ids = new long[prompts.size() * len];
-        for (int i = 0; i < prompts.size(); i++) {
-            System.arraycopy(model.tokenizer().inputIds(prompts.get(i)), 0, ids, i * len, len);
-        }
-        NDArray input = Tensors.of(m, ids, new Shape(prompts.size(), len));
-        return model.textEncoder().forward(input, clipSkip).lastHiddenState();
+        return model.conditioner().encode(m, prompts, clipSkip).context();
     }
 
     /** Each prompt's embedding {@code n} times in a row (diffusers' repeat + view). */

@@ -1,94 +1,90 @@
 package dev.diffusion4j.pipelines;
 
-import ai.djl.ndarray.types.DataType;
 import dev.diffusion4j.io.ModelDirectory;
-import dev.diffusion4j.nn.WeightSource;
-import dev.diffusion4j.schedulers.Samplers;
-import dev.diffusion4j.schedulers.Scheduler;
+import dev.diffusion4j.models.LoadOptions;
+import dev.diffusion4j.models.ModelFamily;
+import dev.diffusion4j.models.ModelSpec;
 import dev.diffusion4j.schedulers.SchedulerConfig;
 import dev.diffusion4j.tensor.Engines;
-import dev.diffusion4j.text.ClipTextConfig;
+import dev.diffusion4j.text.ClipConditioner;
 import dev.diffusion4j.text.ClipTextModel;
 import dev.diffusion4j.text.ClipTokenizer;
-import dev.diffusion4j.unet.UNet2DConditionConfig;
+import dev.diffusion4j.text.Conditioner;
 import dev.diffusion4j.unet.UNet2DConditionModel;
 import dev.diffusion4j.vae.AutoencoderKL;
-import dev.diffusion4j.vae.AutoencoderKLConfig;
+import ai.djl.ndarray.types.DataType;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.IntConsumer;
 
 /**
- * A loaded Stable Diffusion 1.x/2.x model — tokenizer, text encoder, UNet, VAE and the model's scheduler config — and
- * the entry point for generation ({@link #generate}). Close it to free the weights.
+ * A loaded Stable Diffusion model — its conditioner (tokenizer and text encoder), UNet, VAE and scheduler config —
+ * and the entry point for generation ({@link #generate}). It holds and loads the parts; the pipelines decide the
+ * scheduler, the infotext's names and when a one-shot run frees a part. Close it to free the weights.
  */
 public final class StableDiffusion implements AutoCloseable {
 
     private final String name;
-    private final ClipTokenizer tokenizer;
-    private final ClipTextModel textEncoder;
+    private final ModelFamily family;
+    private final Conditioner conditioner;
     private final UNet2DConditionModel unet;
     private final AutoencoderKL vae;
     private final SchedulerConfig schedulerConfig;
-    private boolean freeParamsImmediately;
-    private boolean textEncoderFreed;
+    private final LoadOptions options;
     private boolean unetFreed;
 
-    public StableDiffusion(String name, ClipTokenizer tokenizer, ClipTextModel textEncoder, UNet2DConditionModel unet,
-                           AutoencoderKL vae, SchedulerConfig schedulerConfig) {
+    /** A model from parts already loaded (training previews, tests). */
+    public StableDiffusion(String name, ModelFamily family, Conditioner conditioner, UNet2DConditionModel unet,
+                           AutoencoderKL vae, SchedulerConfig schedulerConfig, LoadOptions options) {
         this.name = name;
-        this.tokenizer = tokenizer;
-        this.textEncoder = textEncoder;
+        this.family = family;
+        this.conditioner = conditioner;
         this.unet = unet;
         this.vae = vae;
         this.schedulerConfig = schedulerConfig;
+        this.options = options;
     }
 
-    /** Parts {@link #load(ModelDirectory, DataType, IntConsumer)} reports as it goes. */
+    /** Parts {@link #load(ModelSpec, LoadOptions, IntConsumer)} reports as it goes. */
     public static final int LOAD_PARTS = 5;
 
-    /** {@link #load(ModelDirectory, DataType, IntConsumer)} without progress. */
+    /** Loads a diffusers folder with the given dtype and default options, without progress. */
     public static StableDiffusion load(ModelDirectory dir, DataType dtype) throws IOException {
-        return load(dir, dtype, done -> { });
+        return load(ModelSpec.open(dir), LoadOptions.defaults().withDtype(dtype), done -> { });
     }
 
     /**
-     * Loads a diffusers folder. Each part is checked strictly; a failure names the part and the reason, and frees
-     * whatever was already loaded. Starts libtorch ({@link Engines#start}) if the caller has not; the tokenizer, pure
-     * Java, is parsed on another thread meanwhile (for a small model the two take about as long as all the weights).
+     * Loads a model. Each part is checked strictly; a failure names the part and the reason, and frees whatever was
+     * already loaded. Starts libtorch ({@link Engines#start}) if the caller has not; the tokenizer, pure Java, is
+     * parsed on another thread meanwhile (for a small model the two take about as long as all the weights).
      *
      * @param progress called with the number of parts loaded so far, up to {@link #LOAD_PARTS}
      */
-    public static StableDiffusion load(ModelDirectory dir, DataType dtype, IntConsumer progress) throws IOException {
+    public static StableDiffusion load(ModelSpec spec, LoadOptions options, IntConsumer progress) throws IOException {
         CompletableFuture<ClipTokenizer> tokenizer = CompletableFuture.supplyAsync(() -> {
             try {
-                return part(dir, "tokenizer", () -> ClipTokenizer.load(dir.root().resolve("tokenizer")));
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
+                return ClipTokenizer.load(spec.tokenizer());
+            } catch (IOException | RuntimeException e) {
+                throw new UncheckedIOException(new IOException(spec.name() + ": part 'tokenizer': " + e.getMessage(), e));
             }
         });
         Engines.start(0);
-        SchedulerConfig scheduler = part(dir, "scheduler",
-                () -> SchedulerConfig.load(dir.file("scheduler", "scheduler_config.json")));
         progress.accept(1);
+        DataType dtype = options.dtype();
         ClipTextModel te = null;
         UNet2DConditionModel unet = null;
         AutoencoderKL vae = null;
         try {
-            te = loadPart(dir, "text_encoder", ClipTextConfig::read, (c, w) -> ClipTextModel.load(c, w, dtype));
+            te = spec.load("text_encoder", options, w -> ClipTextModel.load(spec.textEncoder(), w, dtype));
             progress.accept(2);
-            unet = loadPart(dir, "unet", UNet2DConditionConfig::read, (c, w) -> UNet2DConditionModel.load(c, w, dtype));
+            unet = spec.load("unet", options, w -> UNet2DConditionModel.load(spec.unet(), w, dtype));
             progress.accept(3);
-            vae = loadPart(dir, "vae", AutoencoderKLConfig::read, (c, w) -> AutoencoderKL.load(c, w, dtype));
+            vae = spec.load("vae", options, w -> AutoencoderKL.load(spec.vae(), w, dtype));
             progress.accept(4);
-            if (te.config().hiddenSize() != unet.config().crossAttentionDim()) {
-                throw new IOException(dir.name() + ": text_encoder hidden_size " + te.config().hiddenSize()
-                        + " does not match unet cross_attention_dim " + unet.config().crossAttentionDim());
-            }
-            StableDiffusion sd = new StableDiffusion(dir.name(), join(tokenizer), te, unet, vae, scheduler);
+            StableDiffusion sd = new StableDiffusion(spec.name(), spec.family(), new ClipConditioner(join(tokenizer), te),
+                    unet, vae, spec.scheduler(), options);
             progress.accept(5);
             return sd;
         } catch (IOException | RuntimeException e) {
@@ -109,80 +105,29 @@ public final class StableDiffusion implements AutoCloseable {
         }
     }
 
-    private interface IoSupplier<T> {
-        T get() throws IOException;
-    }
-
-    private interface ConfigReader<C> {
-        C read(Path configJson) throws IOException;
-    }
-
-    private static <T> T part(ModelDirectory dir, String part, IoSupplier<T> s) throws IOException {
-        try {
-            return s.get();
-        } catch (IOException | RuntimeException e) {
-            throw new IOException(dir.name() + ": part '" + part + "': " + e.getMessage(), e);
-        }
-    }
-
-    private static <C, M> M loadPart(ModelDirectory dir, String part, ConfigReader<C> config,
-                                     java.util.function.BiFunction<C, WeightSource, M> build) throws IOException {
-        C c = part(dir, part, () -> config.read(dir.file(part, "config.json")));
-        Path weights = dir.weights(part);
-        try {
-            return WeightSource.fromFile(weights, w -> build.apply(c, w));
-        } catch (IOException | RuntimeException e) {
-            throw new IOException(dir.name() + ": part '" + part + "': " + e.getMessage(), e);
-        }
-    }
-
     public String name() {
         return name;
     }
 
-    public ClipTokenizer tokenizer() {
-        return tokenizer;
+    public ModelFamily family() {
+        return family;
     }
 
-    public ClipTextModel textEncoder() {
-        requireLoaded("text encoder", textEncoderFreed);
-        return textEncoder;
+    public LoadOptions options() {
+        return options;
     }
 
+    public Conditioner conditioner() {
+        return conditioner;
+    }
+
+    /** The UNet; fails once a one-shot generation freed it. */
     public UNet2DConditionModel unet() {
-        requireLoaded("UNet", unetFreed);
+        if (unetFreed) {
+            throw new IllegalStateException(name + ": the UNet weights were freed after a one-shot generation "
+                    + "(freeParamsImmediately); load the model again to generate more");
+        }
         return unet;
-    }
-
-    /**
-     * One-shot use, like stable-diffusion.cpp's CLI ({@code free_params_immediately}): the next generation frees the
-     * text encoder's weights once the prompt is encoded and the UNet's before the VAE decodes, so peak memory is
-     * about the largest single model instead of all three. The instance cannot generate again afterwards.
-     */
-    public StableDiffusion freeParamsImmediately() {
-        this.freeParamsImmediately = true;
-        return this;
-    }
-
-    void doneWithTextEncoder() {
-        if (freeParamsImmediately) {
-            textEncoder.close();
-            textEncoderFreed = true;
-        }
-    }
-
-    void doneWithUnet() {
-        if (freeParamsImmediately) {
-            unet.close();
-            unetFreed = true;
-        }
-    }
-
-    private void requireLoaded(String part, boolean freed) {
-        if (freed) {
-            throw new IllegalStateException(name + ": the " + part + " weights were freed after a one-shot "
-                    + "generation (freeParamsImmediately); load the model again to generate more");
-        }
     }
 
     public AutoencoderKL vae() {
@@ -203,14 +148,27 @@ public final class StableDiffusion implements AutoCloseable {
         return unet.config().sampleSize() * vaeScaleFactor();
     }
 
-    /** The scheduler a request asks for, built from this model's scheduler config as diffusers' from_config. */
-    public Scheduler scheduler(GenerationRequest request) {
-        return request.sampler() == null ? Samplers.fromConfig(schedulerConfig) : request.sampler().create(schedulerConfig);
+    /**
+     * libtorch threads for a request (0 = every core): one when each UNet call is tiny, else every core. Measured on
+     * the 2-core machine with the built-in model: a 16×16 latent samples at 17–21 it/s on one thread, 12–15 it/s on
+     * two (the per-op thread hand-off costs more than the work); at 32×32 the two are even and larger latents want
+     * every core.
+     *
+     * @param request a request resolved against {@code spec} ({@link GenerationRequest#resolve})
+     */
+    public static int suggestedThreads(ModelSpec spec, GenerationRequest request) {
+        long f = spec.vaeScaleFactor();
+        long positions = (request.width() / f) * (request.height() / f) * request.batchSize();
+        return positions <= SMALL_LATENT ? 1 : 0;
     }
 
-    /** A1111's name of the sampler a request runs ("Euler a", "DPM++ 2M Karras", ...). */
-    public String samplerDisplayName(GenerationRequest request) {
-        return request.sampler() != null ? request.sampler().displayName() : Samplers.displayName(schedulerConfig);
+    /** Latent positions (width × height × images) up to which one thread is faster. */
+    static final int SMALL_LATENT = 16 * 16;
+
+    /** Frees the UNet's weights (a one-shot run, before the VAE decodes). */
+    void freeUnet() {
+        unet.close();
+        unetFreed = true;
     }
 
     /** Runs txt2img, or img2img when the request has an init image. */
@@ -222,7 +180,7 @@ public final class StableDiffusion implements AutoCloseable {
 
     @Override
     public void close() {
-        textEncoder.close();
+        conditioner.close();
         unet.close();
         vae.close();
     }

@@ -6,9 +6,11 @@ import ai.djl.ndarray.types.DataType;
 import dev.diffusion4j.nn.Container;
 import dev.diffusion4j.nn.Embedding;
 import dev.diffusion4j.nn.LayerNorm;
+import dev.diffusion4j.nn.Linear;
 import dev.diffusion4j.nn.Model;
 import dev.diffusion4j.nn.ModuleList;
 import dev.diffusion4j.nn.WeightSource;
+import dev.diffusion4j.tensor.Ops;
 
 /**
  * transformers' CLIPTextModel: token + position embeddings, a stack of causal pre-LN transformer layers and a final
@@ -17,7 +19,15 @@ import dev.diffusion4j.nn.WeightSource;
  */
 public final class ClipTextModel extends Model {
 
-    /** {@code lastHiddenState} (B, L, D) is what Stable Diffusion conditions on; {@code pooled} (B, D) the EOS state. */
+    /**
+     * What Stable Diffusion conditions on.
+     *
+     * @param lastHiddenState (B, L, D): the selected layer's hidden state (the last one unless clip skip says
+     *     otherwise), with or without {@code final_layer_norm} as asked
+     * @param pooled (B, D) the final-normed last layer at the EOS position (transformers' {@code pooler_output}), or
+     *     (B, projection_dim) projected by {@code text_projection} for a CLIPTextModelWithProjection
+     *     ({@code text_embeds}); computed from the full depth whatever layer is selected
+     */
     public record Output(NDArray lastHiddenState, NDArray pooled) {}
 
     private final ClipTextConfig config;
@@ -25,6 +35,7 @@ public final class ClipTextModel extends Model {
     private final Embedding position_embedding;
     private final ModuleList<ClipEncoderLayer> layers = new ModuleList<>();
     private final LayerNorm final_layer_norm;
+    private final Linear text_projection;
 
     ClipTextModel(ClipTextConfig c, NDManager manager) {
         super(manager);
@@ -39,6 +50,8 @@ public final class ClipTextModel extends Model {
             layers.add(new ClipEncoderLayer(c));
         }
         final_layer_norm = text_model.add("final_layer_norm", new LayerNorm(c.hiddenSize(), c.layerNormEps()));
+        text_projection = c.projectionDim() > 0
+                ? child("text_projection", new Linear(c.hiddenSize(), c.projectionDim(), false)) : null;
     }
 
     /**
@@ -58,12 +71,24 @@ public final class ClipTextModel extends Model {
     }
 
     /**
-     * Encodes token ids (B, L) int64 (L ≤ max_position_embeddings).
+     * Encodes token ids (B, L) int64 (L ≤ max_position_embeddings), with the selected layer passed through
+     * {@code final_layer_norm} as SD 1.x/2.x pipelines use it.
      *
      * @param clipSkip 0 = the last layer; k = the output of layer {@code L - k}, as diffusers' {@code clip_skip}
-     *     (still passed through {@code final_layer_norm})
      */
     public Output forward(NDArray inputIds, int clipSkip) {
+        return forward(inputIds, clipSkip, true);
+    }
+
+    /**
+     * Encodes token ids (B, L) int64 (L ≤ max_position_embeddings).
+     *
+     * @param clipSkip 0 = the last layer; k = the output of layer {@code L - k} (transformers'
+     *     {@code hidden_states[-(k + 1)]})
+     * @param finalLayerNorm whether the selected layer goes through {@code final_layer_norm} (SD 1.x/2.x: yes; SDXL
+     *     conditions on {@code hidden_states[-2]} without it)
+     */
+    public Output forward(NDArray inputIds, int clipSkip, boolean finalLayerNorm) {
         if (clipSkip < 0 || clipSkip >= config.numHiddenLayers()) {
             throw new IllegalArgumentException("clip skip " + clipSkip + " outside [0, " + config.numHiddenLayers() + ")");
         }
@@ -72,13 +97,25 @@ public final class ClipTextModel extends Model {
             throw new IllegalArgumentException(len + " tokens exceed max_position_embeddings "
                     + config.maxPositionEmbeddings());
         }
-        NDArray positions = inputIds.getManager().arange(0, len, 1, ai.djl.ndarray.types.DataType.INT64);
+        NDArray positions = inputIds.getManager().arange(0, len, 1, DataType.INT64);
         NDArray x = token_embedding.forward(inputIds).add(position_embedding.forward(positions));
-        for (int i = 0; i < config.numHiddenLayers() - clipSkip; i++) {
+        int selected = config.numHiddenLayers() - clipSkip;
+        // the pooled output always comes from the full depth; without a projection nobody needs it past clip skip
+        int depth = text_projection != null ? config.numHiddenLayers() : selected;
+        NDArray hidden = null;
+        for (int i = 0; i < depth; i++) {
             x = layers.get(i).forward(x);
+            if (i == selected - 1) {
+                hidden = x;
+            }
         }
         NDArray last = final_layer_norm.forward(x);
-        return new Output(last, pool(last, inputIds));
+        NDArray pooled = pool(last, inputIds);
+        if (text_projection != null) {
+            pooled = text_projection.forward(pooled);
+        }
+        NDArray out = !finalLayerNorm ? hidden : hidden == x ? last : final_layer_norm.forward(hidden);
+        return new Output(out, pooled);
     }
 
     /** The hidden state at the first position of the largest id (the EOS token), transformers' pooled output. */
@@ -96,6 +133,6 @@ public final class ClipTextModel extends Model {
             }
             rows[i] = hidden.get(i).get(at).expandDims(0);
         }
-        return dev.diffusion4j.tensor.Ops.cat(0, rows);
+        return Ops.cat(0, rows);
     }
 }

@@ -83,6 +83,19 @@ public final class UNet2DConditionModel extends Model {
      * @param context (B, L, cross_attention_dim) text embeddings
      */
     public NDArray forward(NDArray sample, NDArray timesteps, NDArray context) {
+        return forward(sample, timesteps, context, null);
+    }
+
+    /**
+     * One denoising call with added conditioning (diffusers' {@code added_cond_kwargs}).
+     *
+     * @param added null for SD 1.x/2.x UNets, which have no {@code addition_embed_type}
+     * @see #forward(NDArray, NDArray, NDArray)
+     */
+    public NDArray forward(NDArray sample, NDArray timesteps, NDArray context, AddedConditions added) {
+        if (added != null) {
+            throw new IllegalArgumentException("this UNet has no addition_embed_type: it takes no added conditions");
+        }
         Shape s = sample.getShape();
         if (s.dimension() != 4 || s.get(1) != config.inChannels()) {
             throw new IllegalArgumentException("UNet expects (B, " + config.inChannels() + ", H, W) latents, got " + s);

@@ -74,7 +74,7 @@ class PipelineConformanceTest {
                 report.add("prompt_embeds " + check(c, "prompt_embeds", embeds));
             }
 
-            try (Scheduler s = model.scheduler(r)) {
+            try (Scheduler s = pipeline.scheduler(r)) {
                 s.setTimesteps(r.steps());
                 TorchGenerator g = new TorchGenerator(r.seed());
                 DiffusionPipeline.Start start = pipeline.prepare(m, r, s, g, 64, 64);

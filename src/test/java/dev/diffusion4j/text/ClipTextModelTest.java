@@ -23,7 +23,7 @@ class ClipTextModelTest {
     @ParameterizedTest
     @MethodSource("cases")
     void matchesTransformers(Fixtures.Case c) {
-        ClipTextModel te = TinySd1.model().textEncoder();
+        ClipTextModel te = TinySd1.textEncoder();
         try (NDManager m = NDManager.newBaseManager()) {
             NDArray ids = TinySd1.array(m, c.input("input_ids"));
             int clipSkip = c.name().endsWith("clip_skip1") ? 1 : 0;
@@ -40,7 +40,7 @@ class ClipTextModelTest {
     @Test
     void tokenizedPromptsMatchTheEncoderInput() {
         Fixtures.Case c = cases().get(0);
-        ClipTokenizer tok = TinySd1.model().tokenizer();
+        ClipTokenizer tok = TinySd1.tokenizer();
         long[] expected = c.input("input_ids").toLongs();
         var prompts = c.inputs().getAsJsonArray("prompts");
         for (int i = 0; i < prompts.size(); i++) {
@@ -53,7 +53,7 @@ class ClipTextModelTest {
 
     @Test
     void nativeMemoryStaysFlatOver200Encodes() {
-        ClipTextModel te = TinySd1.model().textEncoder();
+        ClipTextModel te = TinySd1.textEncoder();
         try (NDManager m = NDManager.newBaseManager()) {
             NDArray ids = m.zeros(new Shape(2, 77), DataType.INT64);
             int before = te.manager().getManagedArrays().size() + m.getManagedArrays().size();

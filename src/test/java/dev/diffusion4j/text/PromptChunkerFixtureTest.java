@@ -88,7 +88,7 @@ class PromptChunkerFixtureTest {
     @MethodSource("encoderCases")
     void weightedEmbeddingsMatch(Fixtures.Case c) {
         assertEquals(1, c.params().get("clip_skip").getAsInt(), c + ": this test encodes with the last layer only");
-        ClipTextModel te = TinySd1.model().textEncoder();
+        ClipTextModel te = TinySd1.textEncoder();
         List<float[]> parts = new ArrayList<>();
         try (NDManager m = NDManager.newBaseManager()) {
             for (PromptChunk chunk : chunker().chunk(c.params().get("prompt").getAsString())) {

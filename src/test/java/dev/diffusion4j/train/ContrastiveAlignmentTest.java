@@ -104,7 +104,7 @@ class ContrastiveAlignmentTest {
                 }
             }
         }
-        ClipTokenizer tok = TinySd1.model().tokenizer();
+        ClipTokenizer tok = TinySd1.tokenizer();
         long[] ids = new long[n * tok.maxLength()];
         for (int i = 0; i < n; i++) {
             System.arraycopy(tok.inputIds(captions.get(i)), 0, ids, i * tok.maxLength(), tok.maxLength());

@@ -59,7 +59,7 @@ class DiffusionTrainerTest {
              AutoencoderKL vae = AutoencoderKL.random(VaeTrainerTest.tiny(), DataType.FLOAT32, 2)) {
             TrainOptions resume = new TrainOptions(dir, 60, 8, 3e-3f, 0, 0, 0f, 1f, 0.9f, 3, 20, 0, true);
             IOException e = assertThrows(IOException.class, () -> DiffusionTrainer.train(
-                    new DiffusionTrainer.Models(unet, te, TinySd1.model().tokenizer(), vae,
+                    new DiffusionTrainer.Models(unet, te, TinySd1.tokenizer(), vae,
                             SchedulerConfig.of("DDPMScheduler", SD_SCHEDULE)),
                     VaeTrainerTest.boxes(5), 16, 0.1f, 0, LossWeighting.NONE, resume, Map.of("unet_config", "u"),
                     VaeTrainerTest.listener(new ArrayList<>()), step -> {}));
@@ -88,7 +88,7 @@ class DiffusionTrainerTest {
                 }
             };
             TrainOptions o = new TrainOptions(dir, 10, 4, 3e-3f, 0, 0, 0f, 1f, 0.9f, 3, 10, 0, false);
-            DiffusionTrainer.train(new DiffusionTrainer.Models(unet, te, TinySd1.model().tokenizer(), vae, noise,
+            DiffusionTrainer.train(new DiffusionTrainer.Models(unet, te, TinySd1.tokenizer(), vae, noise,
                     align), VaeTrainerTest.boxes(5), 16, 0.1f, 0, LossWeighting.NONE, o, Map.of(), listener,
                     step -> {});
             assertTrue(messages.stream().anyMatch(s -> s.startsWith("step 10: contrastive loss ")), messages::toString);
@@ -102,7 +102,7 @@ class DiffusionTrainerTest {
 
             TrainOptions resume = new TrainOptions(dir, 20, 4, 3e-3f, 0, 0, 0f, 1f, 0.9f, 3, 10, 0, true);
             IOException e = assertThrows(IOException.class, () -> DiffusionTrainer.train(
-                    new DiffusionTrainer.Models(unet, te, TinySd1.model().tokenizer(), vae, noise),
+                    new DiffusionTrainer.Models(unet, te, TinySd1.tokenizer(), vae, noise),
                     VaeTrainerTest.boxes(5), 16, 0.1f, 0, LossWeighting.NONE, resume, Map.of(), listener,
                     step -> {}));
             assertTrue(e.getMessage().contains("contrastive_loss does not match this run (checkpoint: weight 0.1, "
@@ -158,7 +158,7 @@ class DiffusionTrainerTest {
                     preparing.add(what + " " + done + "/" + total);
                 }
             };
-            DiffusionTrainer.train(new DiffusionTrainer.Models(unet, te, TinySd1.model().tokenizer(), vae, noise),
+            DiffusionTrainer.train(new DiffusionTrainer.Models(unet, te, TinySd1.tokenizer(), vae, noise),
                     VaeTrainerTest.boxes(5), 16, 0.1f, cacheLatents, new LossWeighting(snrGamma, false), o,
                     Map.of("unet_config", "u"), listener, checkpoints::add);
             assertEquals(List.of(20L, 40L), checkpoints);

@@ -1,0 +1,8 @@
+/**
+ * The engine and tensor plumbing under everything: libtorch start-up and threads ({@link
+ * dev.diffusion4j.tensor.Engines}), memory scopes that free temporaries ({@link dev.diffusion4j.tensor.Scopes}), ops
+ * DJL lacks or does slowly ({@link dev.diffusion4j.tensor.Ops}, {@link
+ * dev.diffusion4j.tensor.ScaledDotProductAttention}), array construction helpers and the profiler. It imports no
+ * other project package.
+ */
+package dev.diffusion4j.tensor;
