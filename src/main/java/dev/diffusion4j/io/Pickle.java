@@ -130,7 +130,7 @@ final class Pickle {
             case 0x87 -> push(tuple(popN(3)));
             case ']' -> push(new ArrayList<>());
             case 'l' -> push(new ArrayList<>(popToMark()));
-            case 'a' -> appendAll(List.of(pop()));
+            case 'a' -> appendAll(Collections.singletonList(pop()));
             case 'e' -> appendAll(popToMark());
             case '}' -> push(new LinkedHashMap<>());
             case 'd' -> {
