@@ -1,10 +1,7 @@
 package dev.diffusion4j.io;
 
 import java.io.IOException;
-import java.math.BigInteger;
 import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -109,17 +106,17 @@ final class Pickle {
             case 'J' -> push((long) leInt(4));
             case 'K' -> push((long) u8());
             case 'M' -> push((long) (leInt(2) & 0xffff));
-            case 0x8a -> push(signedLittleEndian(bytes(u8())));
-            case 0x8b -> push(signedLittleEndian(bytes(length(leInt(4) & 0xffffffffL))));
-            case 'I' -> push(parseInt(line()));
-            case 'L' -> push(parseInt(stripSuffix(line(), "L")));
-            case 'F' -> push(parseFloat(line()));
+            case 0x8a -> push(PickleLiterals.signedLittleEndian(bytes(u8())));
+            case 0x8b -> push(PickleLiterals.signedLittleEndian(bytes(length(leInt(4) & 0xffffffffL))));
+            case 'I' -> push(PickleLiterals.parseInt(line()));
+            case 'L' -> push(PickleLiterals.parseInt(PickleLiterals.stripSuffix(line(), "L")));
+            case 'F' -> push(PickleLiterals.parseFloat(line()));
             case 'G' -> push(ByteBuffer.wrap(bytes(8)).getDouble());
-            case 'X' -> push(utf8(bytes(length(leInt(4) & 0xffffffffL))));
-            case 0x8c -> push(utf8(bytes(u8())));
-            case 0x8d -> push(utf8(bytes(length(leLong()))));
-            case 'T' -> push(latin1(bytes(length(leInt(4)))));
-            case 'U' -> push(latin1(bytes(u8())));
+            case 'X' -> push(PickleLiterals.utf8(bytes(length(leInt(4) & 0xffffffffL))));
+            case 0x8c -> push(PickleLiterals.utf8(bytes(u8())));
+            case 0x8d -> push(PickleLiterals.utf8(bytes(length(leLong()))));
+            case 'T' -> push(PickleLiterals.latin1(bytes(length(leInt(4)))));
+            case 'U' -> push(PickleLiterals.latin1(bytes(u8())));
             case 'B' -> push(bytes(length(leInt(4) & 0xffffffffL)));
             case 'C' -> push(bytes(u8()));
             case 0x8e, 0x96 -> push(bytes(length(leLong()))); // BINBYTES8, BYTEARRAY8
@@ -167,11 +164,11 @@ final class Pickle {
             }
             case 'q' -> memo.put((long) u8(), peek());
             case 'r' -> memo.put(leInt(4) & 0xffffffffL, peek());
-            case 'p' -> memo.put(parseIndex(line()), peek());
+            case 'p' -> memo.put(PickleLiterals.parseIndex(line()), peek());
             case 0x94 -> memo.put((long) memo.size(), peek()); // MEMOIZE
             case 'h' -> push(memoGet(u8()));
             case 'j' -> push(memoGet(leInt(4) & 0xffffffffL));
-            case 'g' -> push(memoGet(parseIndex(line())));
+            case 'g' -> push(memoGet(PickleLiterals.parseIndex(line())));
             case 'c' -> push(global(line(), line()));
             case 0x93 -> { // STACK_GLOBAL
                 List<Object> mn = popN(2);
@@ -210,7 +207,7 @@ final class Pickle {
     private Object global(String module, String name) throws Invalid {
         PickleGlobal g = PickleGlobal.lookup(module, name);
         if (g == null) {
-            throw new Invalid("global '" + printable(module) + " " + printable(name) + "' is not allowed (only"
+            throw new Invalid("global '" + PickleLiterals.printable(module) + " " + PickleLiterals.printable(name) + "' is not allowed (only"
                     + " tensors and plain containers are loaded; the file may be malicious)");
         }
         return g;
@@ -371,76 +368,5 @@ final class Pickle {
             }
         }
         throw new Invalid("truncated: no newline after a text argument");
-    }
-
-    private static String utf8(byte[] b) throws Invalid {
-        try {
-            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(b)).toString();
-        } catch (CharacterCodingException e) {
-            throw new Invalid("string of " + b.length + " bytes is not valid UTF-8");
-        }
-    }
-
-    private static String latin1(byte[] b) {
-        return new String(b, StandardCharsets.ISO_8859_1);
-    }
-
-    /** Two's complement little-endian, as LONG1/LONG4 store it: a Long when it fits, else a BigInteger. */
-    private static Object signedLittleEndian(byte[] le) {
-        if (le.length == 0) {
-            return 0L;
-        }
-        byte[] be = new byte[le.length];
-        for (int i = 0; i < le.length; i++) {
-            be[i] = le[le.length - 1 - i];
-        }
-        return normalize(new BigInteger(be));
-    }
-
-    private static Object normalize(BigInteger v) {
-        return v.bitLength() < 64 ? (Object) v.longValue() : v;
-    }
-
-    private static Object parseInt(String s) throws Invalid {
-        if (s.equals("00")) {
-            return Boolean.FALSE; // protocol 0 writes booleans as INT 00 / 01
-        }
-        if (s.equals("01")) {
-            return Boolean.TRUE;
-        }
-        if (s.length() > 10_000 || !s.matches("[+-]?[0-9]+")) {
-            throw new Invalid("bad integer literal '" + printable(s) + "'");
-        }
-        return normalize(new BigInteger(s));
-    }
-
-    private static long parseIndex(String s) throws Invalid {
-        if (!s.matches("[0-9]{1,18}")) {
-            throw new Invalid("bad memo index '" + printable(s) + "'");
-        }
-        return Long.parseLong(s);
-    }
-
-    private static Double parseFloat(String s) throws Invalid {
-        if (s.length() > 100 || !s.matches("[+-]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][+-]?[0-9]+)?|[+-]?(inf|nan)")) {
-            throw new Invalid("bad float literal '" + printable(s) + "'");
-        }
-        return s.endsWith("inf") ? (s.startsWith("-") ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY)
-                : s.endsWith("nan") ? Double.NaN : Double.valueOf(s);
-    }
-
-    private static String stripSuffix(String s, String suffix) {
-        return s.endsWith(suffix) ? s.substring(0, s.length() - suffix.length()) : s;
-    }
-
-    /** At most 100 characters, control characters escaped: names from a hostile file go into messages. */
-    static String printable(String s) {
-        StringBuilder b = new StringBuilder();
-        for (int i = 0; i < s.length() && i < 100; i++) {
-            char c = s.charAt(i);
-            b.append(c < 0x20 || c == 0x7f ? String.format("\\x%02x", (int) c) : String.valueOf(c));
-        }
-        return s.length() > 100 ? b + "..." : b.toString();
     }
 }

@@ -126,7 +126,7 @@ final class PickleObjects {
         }
         if (!(t.get(2) instanceof String key) || !key.matches("[A-Za-z0-9_.-]{1,100}") || key.startsWith(".")) {
             throw new Invalid("storage key is not a plain name: "
-                    + (t.get(2) instanceof String s ? "'" + Pickle.printable(s) + "'" : typeName(t.get(2))));
+                    + (t.get(2) instanceof String s ? "'" + PickleLiterals.printable(s) + "'" : typeName(t.get(2))));
         }
         if (!(t.get(3) instanceof String)) {
             throw new Invalid("storage '" + key + "': location is " + typeName(t.get(3)) + ", expected a string");

@@ -99,8 +99,8 @@ public final class TorchCheckpoint implements AutoCloseable {
             int slash = name.indexOf('/');
             if (slash > 0 && name.indexOf('/', slash + 1) < 0 && name.endsWith("/data.pkl")) {
                 if (pickleName != null) {
-                    throw new IOException(file + ": holds two pickles, '" + Pickle.printable(pickleName) + "' and '"
-                            + Pickle.printable(name) + "'");
+                    throw new IOException(file + ": holds two pickles, '" + PickleLiterals.printable(pickleName) + "' and '"
+                            + PickleLiterals.printable(name) + "'");
                 }
                 pickleName = name;
             }
@@ -113,7 +113,7 @@ public final class TorchCheckpoint implements AutoCloseable {
         if (order != null && !new String(zip.readEntry(order, 16), StandardCharsets.US_ASCII).trim().equals("little")) {
             throw new IOException(file + ": stored big-endian (" + archive + "/byteorder): not supported");
         }
-        Object root = Pickle.load(file + ": " + Pickle.printable(pickleName),
+        Object root = Pickle.load(file + ": " + PickleLiterals.printable(pickleName),
                 zip.readEntry(zip.entries().get(pickleName), MAX_PICKLE));
         Map<String, TensorRef> tensors = new LinkedHashMap<>();
         Object dict = root instanceof Map<?, ?> m && m.get("state_dict") instanceof Map<?, ?> sd ? sd : root;

@@ -126,12 +126,12 @@ final class TorchZip {
             }
             if (compressed < 0 || uncompressed < 0 || local < 0 || local > cdOffset - 30
                     || compressed > cdOffset - local) {
-                throw new IOException(file + ": zip entry '" + Pickle.printable(name) + "' has sizes or offset"
+                throw new IOException(file + ": zip entry '" + PickleLiterals.printable(name) + "' has sizes or offset"
                         + " outside the file");
             }
             if (entries.put(name, new Entry(name, cd.getShort(p + 10) & 0xffff, compressed, uncompressed,
                     local)) != null) {
-                throw new IOException(file + ": zip entry '" + Pickle.printable(name) + "' appears twice");
+                throw new IOException(file + ": zip entry '" + PickleLiterals.printable(name) + "' appears twice");
             }
             p += 46 + nameLength + extraLength + commentLength;
         }
@@ -145,22 +145,22 @@ final class TorchZip {
     /** The file offset of an entry's bytes, after checking its local header, that it is stored and that it fits. */
     long dataOffset(Entry e) throws IOException {
         if (e.method() != 0) {
-            throw new IOException(file + ": zip entry '" + Pickle.printable(e.name()) + "' is compressed (method "
+            throw new IOException(file + ": zip entry '" + PickleLiterals.printable(e.name()) + "' is compressed (method "
                     + e.method() + "); torch stores entries uncompressed, so the file was repacked: unzip and"
                     + " re-zip it with -0 (no compression)");
         }
         if (e.compressedSize() != e.size()) {
-            throw new IOException(file + ": zip entry '" + Pickle.printable(e.name()) + "' is stored but its sizes"
+            throw new IOException(file + ": zip entry '" + PickleLiterals.printable(e.name()) + "' is stored but its sizes"
                     + " differ (" + e.compressedSize() + " and " + e.size() + ")");
         }
         ByteBuffer local = readAt(file, channel, e.localHeaderOffset(), 30);
         if (local.getInt(0) != LOCAL) {
-            throw new IOException(file + ": zip entry '" + Pickle.printable(e.name()) + "': no local header at "
+            throw new IOException(file + ": zip entry '" + PickleLiterals.printable(e.name()) + "': no local header at "
                     + e.localHeaderOffset());
         }
         long data = e.localHeaderOffset() + 30 + (local.getShort(26) & 0xffff) + (local.getShort(28) & 0xffff);
         if (data > centralStart - e.size()) {
-            throw new IOException(file + ": zip entry '" + Pickle.printable(e.name()) + "': its " + e.size()
+            throw new IOException(file + ": zip entry '" + PickleLiterals.printable(e.name()) + "': its " + e.size()
                     + " bytes at " + data + " run past the entries");
         }
         return data;
@@ -170,7 +170,7 @@ final class TorchZip {
     byte[] readEntry(Entry e, long limit) throws IOException {
         long offset = dataOffset(e);
         if (e.size() > limit) {
-            throw new IOException(file + ": zip entry '" + Pickle.printable(e.name()) + "' has " + e.size()
+            throw new IOException(file + ": zip entry '" + PickleLiterals.printable(e.name()) + "' has " + e.size()
                     + " bytes, more than the " + limit + " accepted");
         }
         ByteBuffer b = readAt(file, channel, offset, (int) e.size());
@@ -183,11 +183,11 @@ final class TorchZip {
     ByteBuffer map(Entry e, long position, long length) throws IOException {
         long offset = dataOffset(e);
         if (position < 0 || length < 0 || position > e.size() - length) {
-            throw new IOException(file + ": zip entry '" + Pickle.printable(e.name()) + "': bytes [" + position
+            throw new IOException(file + ": zip entry '" + PickleLiterals.printable(e.name()) + "': bytes [" + position
                     + ", " + (position + length) + ") are outside its " + e.size());
         }
         if (length > Integer.MAX_VALUE) {
-            throw new UnsupportedOperationException(file + ": zip entry '" + Pickle.printable(e.name()) + "': "
+            throw new UnsupportedOperationException(file + ": zip entry '" + PickleLiterals.printable(e.name()) + "': "
                     + length + " bytes is too large to load: arrays are limited to 2 GiB");
         }
         MappedByteBuffer m = channel.map(FileChannel.MapMode.READ_ONLY, offset + position, length);
