@@ -24,6 +24,7 @@ public final class Samplers {
     private static final List<SchedulerSpec> ALL = List.of(DDIMScheduler.SPEC, PNDMScheduler.SPEC,
             LMSDiscreteScheduler.SPEC, EulerDiscreteScheduler.SPEC, EulerAncestralDiscreteScheduler.SPEC,
             HeunDiscreteScheduler.SPEC, DPMSolverMultistepScheduler.SPEC, DDPMScheduler.SPEC,
+            DPMSolverSinglestepScheduler.SPEC,
             DEISMultistepScheduler.SPEC);
 
     private static final Map<String, SchedulerSpec> BY_CLASS = byClass();

@@ -35,6 +35,10 @@ class SamplersTest {
         "DPM++ 2M SDE Karras | DPMSolverMultistepScheduler  | true  | DPM++ 2M SDE Karras",
         "HEUN             | HeunDiscreteScheduler           | false | Heun",
         "ddpm             | DDPMScheduler                   | false | DDPM",
+        "DPM++ 2S         | DPMSolverSinglestepScheduler    | false | DPM++ 2S",
+        "dpm++2s          | DPMSolverSinglestepScheduler    | false | DPM++ 2S",
+        "k_dpmpp_2s_karras| DPMSolverSinglestepScheduler    | true  | DPM++ 2S Karras",
+        "dpmsolver_singlestep | DPMSolverSinglestepScheduler | false | DPM++ 2S",
         "DEIS             | DEISMultistepScheduler          | false | DEIS",
         "deis             | DEISMultistepScheduler          | false | DEIS",
         "DEIS Karras      | DEISMultistepScheduler          | true  | DEIS Karras",
@@ -127,6 +131,7 @@ class SamplersTest {
         assertEquals("DPM++ 2M SDE Karras", Samplers.displayName(SchedulerConfig.of("DPMSolverMultistepScheduler",
                 Map.of("algorithm_type", "sde-dpmsolver++", "use_karras_sigmas", true))));
         assertEquals("DPM++ 2M", Samplers.displayName(SchedulerConfig.of("DPMSolverMultistepScheduler", Map.of())));
-        assertEquals(List.of("lms", "euler", "heun", "dpm++2m", "dpm++2m_sde", "deis"), Samplers.karrasCapable());
+        assertEquals(List.of("lms", "euler", "heun", "dpm++2m", "dpm++2m_sde", "dpm++2s", "deis"),
+                Samplers.karrasCapable());
     }
 }
