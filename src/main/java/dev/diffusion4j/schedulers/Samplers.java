@@ -25,6 +25,7 @@ public final class Samplers {
             LMSDiscreteScheduler.SPEC, EulerDiscreteScheduler.SPEC, EulerAncestralDiscreteScheduler.SPEC,
             HeunDiscreteScheduler.SPEC, DPMSolverMultistepScheduler.SPEC, DDPMScheduler.SPEC,
             DPMSolverSinglestepScheduler.SPEC,
+            UniPCMultistepScheduler.SPEC,
             DEISMultistepScheduler.SPEC);
 
     private static final Map<String, SchedulerSpec> BY_CLASS = byClass();

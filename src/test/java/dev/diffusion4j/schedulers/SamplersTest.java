@@ -39,6 +39,9 @@ class SamplersTest {
         "dpm++2s          | DPMSolverSinglestepScheduler    | false | DPM++ 2S",
         "k_dpmpp_2s_karras| DPMSolverSinglestepScheduler    | true  | DPM++ 2S Karras",
         "dpmsolver_singlestep | DPMSolverSinglestepScheduler | false | DPM++ 2S",
+        "UniPC            | UniPCMultistepScheduler         | false | UniPC",
+        "unipc            | UniPCMultistepScheduler         | false | UniPC",
+        "UniPC Karras     | UniPCMultistepScheduler         | true  | UniPC Karras",
         "DEIS             | DEISMultistepScheduler          | false | DEIS",
         "deis             | DEISMultistepScheduler          | false | DEIS",
         "DEIS Karras      | DEISMultistepScheduler          | true  | DEIS Karras",
@@ -131,7 +134,7 @@ class SamplersTest {
         assertEquals("DPM++ 2M SDE Karras", Samplers.displayName(SchedulerConfig.of("DPMSolverMultistepScheduler",
                 Map.of("algorithm_type", "sde-dpmsolver++", "use_karras_sigmas", true))));
         assertEquals("DPM++ 2M", Samplers.displayName(SchedulerConfig.of("DPMSolverMultistepScheduler", Map.of())));
-        assertEquals(List.of("lms", "euler", "heun", "dpm++2m", "dpm++2m_sde", "dpm++2s", "deis"),
+        assertEquals(List.of("lms", "euler", "heun", "dpm++2m", "dpm++2m_sde", "dpm++2s", "unipc", "deis"),
                 Samplers.karrasCapable());
     }
 }
