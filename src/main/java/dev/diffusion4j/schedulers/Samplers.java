@@ -23,7 +23,10 @@ public final class Samplers {
     /** The registry, in the order lists show it. */
     private static final List<SchedulerSpec> ALL = List.of(DDIMScheduler.SPEC, PNDMScheduler.SPEC,
             LMSDiscreteScheduler.SPEC, EulerDiscreteScheduler.SPEC, EulerAncestralDiscreteScheduler.SPEC,
-            HeunDiscreteScheduler.SPEC, DPMSolverMultistepScheduler.SPEC, DDPMScheduler.SPEC);
+            HeunDiscreteScheduler.SPEC, DPMSolverMultistepScheduler.SPEC, DDPMScheduler.SPEC,
+            DPMSolverSinglestepScheduler.SPEC,
+            UniPCMultistepScheduler.SPEC,
+            DEISMultistepScheduler.SPEC);
 
     private static final Map<String, SchedulerSpec> BY_CLASS = byClass();
     private static final Map<String, SamplerSpec> BY_NAME = byName();

@@ -35,6 +35,16 @@ class SamplersTest {
         "DPM++ 2M SDE Karras | DPMSolverMultistepScheduler  | true  | DPM++ 2M SDE Karras",
         "HEUN             | HeunDiscreteScheduler           | false | Heun",
         "ddpm             | DDPMScheduler                   | false | DDPM",
+        "DPM++ 2S         | DPMSolverSinglestepScheduler    | false | DPM++ 2S",
+        "dpm++2s          | DPMSolverSinglestepScheduler    | false | DPM++ 2S",
+        "k_dpmpp_2s_karras| DPMSolverSinglestepScheduler    | true  | DPM++ 2S Karras",
+        "dpmsolver_singlestep | DPMSolverSinglestepScheduler | false | DPM++ 2S",
+        "UniPC            | UniPCMultistepScheduler         | false | UniPC",
+        "unipc            | UniPCMultistepScheduler         | false | UniPC",
+        "UniPC Karras     | UniPCMultistepScheduler         | true  | UniPC Karras",
+        "DEIS             | DEISMultistepScheduler          | false | DEIS",
+        "deis             | DEISMultistepScheduler          | false | DEIS",
+        "DEIS Karras      | DEISMultistepScheduler          | true  | DEIS Karras",
     })
     void parsesNamesUsersType(String name, String className, boolean karras, String display) {
         Sampler s = Samplers.parse(name);
@@ -124,6 +134,7 @@ class SamplersTest {
         assertEquals("DPM++ 2M SDE Karras", Samplers.displayName(SchedulerConfig.of("DPMSolverMultistepScheduler",
                 Map.of("algorithm_type", "sde-dpmsolver++", "use_karras_sigmas", true))));
         assertEquals("DPM++ 2M", Samplers.displayName(SchedulerConfig.of("DPMSolverMultistepScheduler", Map.of())));
-        assertEquals(List.of("lms", "euler", "heun", "dpm++2m", "dpm++2m_sde"), Samplers.karrasCapable());
+        assertEquals(List.of("lms", "euler", "heun", "dpm++2m", "dpm++2m_sde", "dpm++2s", "unipc", "deis"),
+                Samplers.karrasCapable());
     }
 }

@@ -11,6 +11,7 @@ import com.google.gson.JsonObject;
 import dev.diffusion4j.Fixtures;
 import dev.diffusion4j.random.TorchGenerator;
 import dev.diffusion4j.tensor.Engines;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,8 +29,12 @@ class SchedulerConformanceTest {
         Engines.start(0);
     }
 
+    /** tiny-sd1's cases and the second sampler set's (samplers2, on the same model). */
     static List<Fixtures.Case> cases() {
-        return Fixtures.cases("tiny-sd1", "scheduler");
+        List<Fixtures.Case> all = new ArrayList<>(Fixtures.cases("tiny-sd1", "scheduler"));
+        all.addAll(Fixtures.cases("samplers2", "scheduler"));
+        String only = System.getProperty("d4j.cases");
+        return only == null ? all : all.stream().filter(c -> c.name().matches(only)).toList();
     }
 
     /** The case's full effective config, as diffusers printed it. */
