@@ -25,11 +25,16 @@ import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Every txt2img / img2img case of tiny-sd1, checked at each stored stage with the manifest's tolerances. */
+/**
+ * Every txt2img / img2img case of tiny-sd1 and every txt2img case of samplers2, checked at each stored stage with the
+ * manifest's tolerances.
+ */
 class PipelineConformanceTest {
 
     static List<Fixtures.Case> cases() {
-        return Fixtures.cases("tiny-sd1", "txt2img", "img2img");
+        List<Fixtures.Case> all = new ArrayList<>(Fixtures.cases("tiny-sd1", "txt2img", "img2img"));
+        all.addAll(Fixtures.cases("samplers2", "txt2img"));
+        return all;
     }
 
     /** The request diffusers ran: the sampler named by its class, from the model's own scheduler config. */

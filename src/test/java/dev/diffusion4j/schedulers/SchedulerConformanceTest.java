@@ -11,6 +11,7 @@ import com.google.gson.JsonObject;
 import dev.diffusion4j.Fixtures;
 import dev.diffusion4j.random.TorchGenerator;
 import dev.diffusion4j.tensor.Engines;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,7 +21,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Every {@code scheduler} and {@code scheduler_tables} case of the tiny-sd1 goldens (diffusers 0.25.1). */
+/**
+ * Every {@code scheduler} and {@code scheduler_tables} case of the tiny-sd1 goldens and every {@code scheduler} case
+ * of samplers2 (diffusers 0.25.1).
+ */
 class SchedulerConformanceTest {
 
     @BeforeAll
@@ -29,7 +33,9 @@ class SchedulerConformanceTest {
     }
 
     static List<Fixtures.Case> cases() {
-        return Fixtures.cases("tiny-sd1", "scheduler");
+        List<Fixtures.Case> all = new ArrayList<>(Fixtures.cases("tiny-sd1", "scheduler"));
+        all.addAll(Fixtures.cases("samplers2", "scheduler"));
+        return all;
     }
 
     /** The case's full effective config, as diffusers printed it. */
