@@ -1,5 +1,8 @@
 package dev.diffusion4j.schedulers;
 
+import dev.diffusion4j.numerics.SleefFloat;
+import dev.diffusion4j.tensor.Tensors;
+import dev.diffusion4j.tensor.Scopes;
 import ai.djl.ndarray.NDArray;
 import dev.diffusion4j.random.TorchGenerator;
 import java.util.List;
@@ -103,7 +106,7 @@ public final class DEISMultistepScheduler extends DiscreteTimeScheduler implemen
         boolean lowerOrderFinal = stepIndex == n - 1 && config.lowerOrderFinal() && n < 15;
         boolean lowerOrderSecond = stepIndex == n - 2 && config.lowerOrderFinal() && n < 15;
         int order = config.solverOrder();
-        StepOutput out = Tensors.scoped(sample, () -> {
+        StepOutput out = StepOutput.scoped(sample, () -> {
             modelOutputs.push(convertModelOutput(modelOutput, sample));
             NDArray prev;
             if (order == 1 || lowerOrderNums < 1 || lowerOrderFinal) {
@@ -206,7 +209,7 @@ public final class DEISMultistepScheduler extends DiscreteTimeScheduler implemen
     public NDArray addNoise(NDArray original, NDArray noise, float t) {
         requireTimesteps();
         VpGrid.Vp vp = VpGrid.Vp.of(sigmas[VpGrid.indexOf(timesteps, t)]);
-        return Tensors.scopedArray(original, () -> original.mul(vp.alpha()).add(noise.mul(vp.sigma())));
+        return Scopes.scopedLike(original, () -> original.mul(vp.alpha()).add(noise.mul(vp.sigma())));
     }
 
     @Override

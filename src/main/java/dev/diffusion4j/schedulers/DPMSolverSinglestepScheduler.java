@@ -1,5 +1,8 @@
 package dev.diffusion4j.schedulers;
 
+import dev.diffusion4j.numerics.SleefFloat;
+import dev.diffusion4j.tensor.Tensors;
+import dev.diffusion4j.tensor.Scopes;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
 import dev.diffusion4j.random.TorchGenerator;
@@ -162,7 +165,7 @@ public final class DPMSolverSinglestepScheduler extends DiscreteTimeScheduler im
         }
         // a group's order, less where the history is shorter (a schedule entered mid-group, as img2img does)
         int order = Math.min(orders[stepIndex], modelOutputs.size() + 1);
-        StepOutput out = Tensors.scoped(sample, () -> {
+        StepOutput out = StepOutput.scoped(sample, () -> {
             modelOutputs.push(convertModelOutput(modelOutput, sample));
             if (order == 1) {
                 NDArray start = sample.duplicate();
@@ -283,7 +286,7 @@ public final class DPMSolverSinglestepScheduler extends DiscreteTimeScheduler im
     public NDArray addNoise(NDArray original, NDArray noise, float t) {
         requireTimesteps();
         VpGrid.Vp vp = VpGrid.Vp.of(sigmas[VpGrid.indexOf(timesteps, t)]);
-        return Tensors.scopedArray(original, () -> original.mul(vp.alpha()).add(noise.mul(vp.sigma())));
+        return Scopes.scopedLike(original, () -> original.mul(vp.alpha()).add(noise.mul(vp.sigma())));
     }
 
     @Override

@@ -14,7 +14,7 @@ import java.util.Objects;
  * list all iterate it, so adding a sampler is one new file plus one line in {@link #ALL}.
  *
  * <p>Names are matched after {@link SamplerSpec#normalise}: canonical names ({@code ddim pndm lms euler euler_a heun
- * dpm++2m dpm++2m_sde ddpm}), A1111's ("Euler a", "DPM++ 2M Karras", "PLMS"), k-diffusion's ("k_euler_ancestral"),
+ * dpm2 dpm2_a dpm++2m dpm++2m_sde ddpm lcm}), A1111's ("Euler a", "DPM++ 2M Karras", "PLMS"), k-diffusion's ("k_euler_ancestral"),
  * diffusers' class names. A trailing "Karras", or the sigma schedule "karras", selects Karras sigmas where the class
  * has them; "discrete" (the default) keeps the model's own setting.
  */
@@ -23,10 +23,9 @@ public final class Samplers {
     /** The registry, in the order lists show it. */
     private static final List<SchedulerSpec> ALL = List.of(DDIMScheduler.SPEC, PNDMScheduler.SPEC,
             LMSDiscreteScheduler.SPEC, EulerDiscreteScheduler.SPEC, EulerAncestralDiscreteScheduler.SPEC,
-            HeunDiscreteScheduler.SPEC, DPMSolverMultistepScheduler.SPEC, DDPMScheduler.SPEC,
-            DPMSolverSinglestepScheduler.SPEC,
-            UniPCMultistepScheduler.SPEC,
-            DEISMultistepScheduler.SPEC);
+            HeunDiscreteScheduler.SPEC, KDPM2DiscreteScheduler.SPEC, KDPM2AncestralDiscreteScheduler.SPEC,
+            DPMSolverMultistepScheduler.SPEC, DPMSolverSinglestepScheduler.SPEC, UniPCMultistepScheduler.SPEC,
+            DEISMultistepScheduler.SPEC, DDPMScheduler.SPEC, LCMScheduler.SPEC);
 
     private static final Map<String, SchedulerSpec> BY_CLASS = byClass();
     private static final Map<String, SamplerSpec> BY_NAME = byName();

@@ -1,5 +1,7 @@
 package dev.diffusion4j.schedulers;
 
+import dev.diffusion4j.tensor.Tensors;
+import dev.diffusion4j.tensor.Scopes;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
 import dev.diffusion4j.random.TorchGenerator;
@@ -118,7 +120,7 @@ public final class UniPCMultistepScheduler extends DiscreteTimeScheduler impleme
         boolean correct = stepIndex > 0 && !disabled(stepIndex - 1) && lastSample != null;
         int order = config.solverOrder();
         int nextOrder = Math.min(config.lowerOrderFinal() ? Math.min(order, n - stepIndex) : order, lowerOrderNums + 1);
-        StepOutput out = Tensors.scoped(sample, () -> {
+        StepOutput out = StepOutput.scoped(sample, () -> {
             NDArray converted = convertModelOutput(modelOutput, sample);
             NDArray x = correct ? corrector(converted, sample) : sample.duplicate();
             modelOutputs.push(converted);
@@ -326,7 +328,7 @@ public final class UniPCMultistepScheduler extends DiscreteTimeScheduler impleme
     public NDArray addNoise(NDArray original, NDArray noise, float t) {
         requireTimesteps();
         VpGrid.Vp vp = VpGrid.Vp.of(sigmas[VpGrid.indexOf(timesteps, t)]);
-        return Tensors.scopedArray(original, () -> original.mul(vp.alpha()).add(noise.mul(vp.sigma())));
+        return Scopes.scopedLike(original, () -> original.mul(vp.alpha()).add(noise.mul(vp.sigma())));
     }
 
     @Override

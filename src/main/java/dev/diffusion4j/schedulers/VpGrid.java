@@ -1,5 +1,7 @@
 package dev.diffusion4j.schedulers;
 
+import dev.diffusion4j.numerics.Numpy;
+import dev.diffusion4j.numerics.SleefFloat;
 /**
  * The schedule the VP-parametrised exponential-integrator solvers of diffusers 0.25 share (DEIS, UniPC,
  * singlestep DPM-Solver; the multistep DPM-Solver has the same): integer timesteps spaced over the training range
@@ -42,7 +44,7 @@ final class VpGrid {
         double[] grid;
         switch (spacing) {
             case "linspace" -> {
-                double[] l = NoiseSchedule.linspace(0, last - 1, n + 1);
+                double[] l = Numpy.linspace(0, last - 1, n + 1);
                 grid = new double[n];
                 for (int i = 0; i < n; i++) {
                     grid[i] = Math.rint(l[n - i]);
@@ -56,7 +58,7 @@ final class VpGrid {
                 }
             }
             case "trailing" -> {
-                double[] a = NoiseSchedule.arange(last, 0, -((double) trainTimesteps / n));
+                double[] a = Numpy.arange(last, 0, -((double) trainTimesteps / n));
                 grid = new double[a.length];
                 for (int i = 0; i < a.length; i++) {
                     grid[i] = Math.rint(a[i]) - 1;
@@ -100,7 +102,7 @@ final class VpGrid {
     static int indexOf(float[] timesteps, float t) {
         for (float ts : timesteps) {
             if (ts == t) {
-                return Tensors.indexOf(timesteps, t, "VpGrid");
+                return BaseScheduler.indexOf(timesteps, t, "VpGrid");
             }
         }
         return timesteps.length - 1;

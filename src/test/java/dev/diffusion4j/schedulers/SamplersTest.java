@@ -35,6 +35,13 @@ class SamplersTest {
         "DPM++ 2M SDE Karras | DPMSolverMultistepScheduler  | true  | DPM++ 2M SDE Karras",
         "HEUN             | HeunDiscreteScheduler           | false | Heun",
         "ddpm             | DDPMScheduler                   | false | DDPM",
+        "DPM2             | KDPM2DiscreteScheduler          | false | DPM2",
+        "DPM2 Karras      | KDPM2DiscreteScheduler          | true  | DPM2 Karras",
+        "DPM2 a           | KDPM2AncestralDiscreteScheduler | false | DPM2 a",
+        "dpm2_a           | KDPM2AncestralDiscreteScheduler | false | DPM2 a",
+        "DPM2 a Karras    | KDPM2AncestralDiscreteScheduler | true  | DPM2 a Karras",
+        "LCM              | LCMScheduler                    | false | LCM",
+        "lcm              | LCMScheduler                    | false | LCM",
         "DPM++ 2S         | DPMSolverSinglestepScheduler    | false | DPM++ 2S",
         "dpm++2s          | DPMSolverSinglestepScheduler    | false | DPM++ 2S",
         "k_dpmpp_2s_karras| DPMSolverSinglestepScheduler    | true  | DPM++ 2S Karras",
@@ -134,7 +141,8 @@ class SamplersTest {
         assertEquals("DPM++ 2M SDE Karras", Samplers.displayName(SchedulerConfig.of("DPMSolverMultistepScheduler",
                 Map.of("algorithm_type", "sde-dpmsolver++", "use_karras_sigmas", true))));
         assertEquals("DPM++ 2M", Samplers.displayName(SchedulerConfig.of("DPMSolverMultistepScheduler", Map.of())));
-        assertEquals(List.of("lms", "euler", "heun", "dpm++2m", "dpm++2m_sde", "dpm++2s", "unipc", "deis"),
+        assertEquals(List.of("lms", "euler", "heun", "dpm2", "dpm2_a", "dpm++2m", "dpm++2m_sde", "dpm++2s", "unipc",
+                "deis"),
                 Samplers.karrasCapable());
     }
 }

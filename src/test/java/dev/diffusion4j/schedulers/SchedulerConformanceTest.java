@@ -21,7 +21,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Every {@code scheduler} and {@code scheduler_tables} case of the tiny-sd1 goldens (diffusers 0.25.1). */
+/**
+ * Every {@code scheduler} and {@code scheduler_tables} case of the tiny-sd1 goldens and every {@code scheduler} case
+ * of samplers2 (diffusers 0.25.1).
+ */
 class SchedulerConformanceTest {
 
     @BeforeAll
