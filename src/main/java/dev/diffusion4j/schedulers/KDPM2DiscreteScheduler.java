@@ -1,5 +1,6 @@
 package dev.diffusion4j.schedulers;
 
+import dev.diffusion4j.numerics.Numpy;
 import dev.diffusion4j.numerics.SleefFloat;
 import dev.diffusion4j.tensor.Tensors;
 import ai.djl.ndarray.NDArray;
@@ -166,14 +167,14 @@ public final class KDPM2DiscreteScheduler extends SigmaScheduler {
 
     /**
      * The midpoints' timesteps: diffusers' {@code _sigma_to_t} as it runs on a float32 σ tensor and the float32
-     * log-σ table: everything in float32, log σ by numpy's float32 log ({@link SigmaScheduler#numpyLog(float)}). This
+     * log-σ table: everything in float32, log σ by numpy's float32 log ({@link SigmaScheduler#Numpy.logf(float)}). This
      * reproduces the pipeline goldens' timesteps bit for bit; a few midpoints of the 20-step scheduler goldens still
      * differ by one float32 ulp (≤ 6.1e-5).
      */
     static float[] timestepsOf(float[] sigmas, float[] logSigmas) {
         float[] out = new float[sigmas.length];
         for (int i = 0; i < out.length; i++) {
-            float logSigma = numpyLog(Math.max(sigmas[i], 1e-10f));
+            float logSigma = Numpy.logf(Math.max(sigmas[i], 1e-10f));
             int low = 0;
             for (int j = 0; j < logSigmas.length; j++) {
                 if (logSigma - logSigmas[j] >= 0f) {

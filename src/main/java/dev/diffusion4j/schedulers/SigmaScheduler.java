@@ -25,7 +25,7 @@ abstract class SigmaScheduler extends BaseScheduler implements SigmaSchedule {
         super(config, predictionTypes);
         keepTerminalSigmaFinite();
         this.trainSigmas = NoiseSchedule.sigmas(alphasCumprod);
-        this.logSigmas = numpyLog(trainSigmas);
+        this.logSigmas = Numpy.logf(trainSigmas);
     }
 
     /** Timesteps in calling order and their σ, with the final σ = 0 appended. */
@@ -92,58 +92,6 @@ abstract class SigmaScheduler extends BaseScheduler implements SigmaSchedule {
         float w = (logSigmas[low] - logSigma) / (logSigmas[low] - logSigmas[high]);
         w = Math.max(0f, Math.min(1f, w));
         return (double) (1f - w) * low + (double) w * high;
-    }
-
-    /** {@link #numpyLog(float)} of each element. */
-    static float[] numpyLog(float[] x) {
-        float[] out = new float[x.length];
-        for (int i = 0; i < x.length; i++) {
-            out[i] = numpyLog(x[i]);
-        }
-        return out;
-    }
-
-    private static final float[] LOG_P = {0.0f, 9.999999999999998702752e-01f, 2.112677543073053063722e+00f,
-        1.480000633576506585156e+00f, 3.808837741388407920751e-01f, 2.589979117907922693523e-02f};
-    private static final float[] LOG_Q = {1.0f, 2.612677543073109236779e+00f, 2.453006071784736363091e+00f,
-        9.864942958519418960339e-01f, 1.546476374983906719538e-01f, 5.875095403124574342950e-03f};
-
-    /**
-     * numpy 1.24's float32 {@code np.log} on x86-64 with AVX2+FMA or AVX-512F ({@code simd_log_FLOAT}), through which
-     * diffusers' log-σ table goes: x = m·2^e with m in [√½, √2), then log(1 + (m − 1)) as a ratio of two degree-5
-     * polynomials evaluated with FMA, plus e·ln 2. Up to 3.83 ulp from the correctly rounded value, so the timesteps
-     * interpolated in the table need exactly these values.
-     */
-    static float numpyLog(float x) {
-        if (Float.isNaN(x) || x < 0f) {
-            return Float.NaN;
-        }
-        if (x == 0f) {
-            return Float.NEGATIVE_INFINITY;
-        }
-        if (x == Float.POSITIVE_INFINITY) {
-            return x;
-        }
-        int bias = 0;
-        if (x < Float.MIN_NORMAL) {
-            x *= 0x1p100f;
-            bias = 100;
-        }
-        int bits = Float.floatToRawIntBits(x);
-        float exponent = ((bits >>> 23) & 0xff) - 126 - bias;
-        float m = Float.intBitsToFloat((bits & 0x7fffff) | (126 << 23));
-        if (m <= 0.707106781186547524400844362104849039f) {
-            m += m;
-            exponent -= 1f;
-        }
-        m -= 1f;
-        float num = Math.fma(LOG_P[5], m, LOG_P[4]);
-        float den = Math.fma(LOG_Q[5], m, LOG_Q[4]);
-        for (int i = 3; i >= 0; i--) {
-            num = Math.fma(num, m, LOG_P[i]);
-            den = Math.fma(den, m, LOG_Q[i]);
-        }
-        return Math.fma(exponent, 0.693147180559945309417232121458176568f, num / den);
     }
 
     /** float32 σ table with the final 0 appended. */
