@@ -110,8 +110,8 @@ public final class Json {
     }
 
     /**
-     * {@link #getInts(JsonObject, String, int, int[])} whose values must lie in [min, max]; a given list must hold 1
-     * to {@link #MAX_LIST} values (an empty {@code block_out_channels} would build a model with no blocks).
+     * {@link #getInts(JsonObject, String, int, int[])} whose values must lie in [min, max]. Any int list given must
+     * hold 1 to {@link #MAX_LIST} values (an empty {@code block_out_channels} would build a model with no blocks).
      */
     public static int[] getInts(JsonObject o, String key, int n, int[] dflt, int min, int max) {
         JsonElement e = o.get(key);
@@ -126,7 +126,7 @@ public final class Json {
             java.util.Arrays.fill(out, checkRange(key, toInt(key, e), min, max));
             return out;
         }
-        JsonArray a = list(key, e);
+        JsonArray a = list(key, e, 1);
         int[] out = new int[a.size()];
         for (int i = 0; i < out.length; i++) out[i] = checkRange(key, toInt(key, a.get(i)), min, max);
         return out;
@@ -137,7 +137,7 @@ public final class Json {
         if (e == null || e.isJsonNull()) {
             return dflt;
         }
-        JsonArray a = list(key, e);
+        JsonArray a = list(key, e, 0);
         String[] out = new String[a.size()];
         for (int i = 0; i < out.length; i++) out[i] = toStr(key, a.get(i));
         return out;
@@ -180,13 +180,14 @@ public final class Json {
         return e.getAsString();
     }
 
-    private static JsonArray list(String key, JsonElement e) {
+    private static JsonArray list(String key, JsonElement e, int minSize) {
         if (!e.isJsonArray()) {
             throw new IllegalArgumentException(key + " must be a list, got " + brief(e));
         }
         JsonArray a = e.getAsJsonArray();
-        if (a.size() > MAX_LIST) {
-            throw new IllegalArgumentException(key + " must have at most " + MAX_LIST + " values, got " + a.size());
+        if (a.size() < minSize || a.size() > MAX_LIST) {
+            throw new IllegalArgumentException(key + " must have " + minSize + " to " + MAX_LIST + " values, got "
+                    + a.size());
         }
         return a;
     }
