@@ -85,8 +85,8 @@ class PngLimitsTest {
     @Test
     void truncatedAndCorruptFilesFailAsIoExceptionNamingTheFile() throws IOException {
         byte[] png = encode("png", 64, 64);
-        // a missing IEND alone is accepted, as PIL does
-        for (int cut : new int[] {0, 4, 8, 20, 33, 40, png.length - 20}) {
+        // the JDK reader ignores CRCs, Adler-32 and a missing IEND, so only a cut into the pixel data fails
+        for (int cut : new int[] {0, 4, 8, 20, 33, 40, png.length / 2}) {
             Path p = Files.write(dir.resolve("cut" + cut + ".png"), Arrays.copyOf(png, cut));
             IOException e = assertThrows(IOException.class, () -> Png.read(p), "cut at " + cut);
             assertTrue(e.getMessage().startsWith(p + ": "), e.getMessage());
