@@ -34,9 +34,12 @@ public final class Json {
         }
     }
 
+    /** How {@link #readConfig} words a value that {@code parse} failed on without a message of its own. */
+    public static final String INVALID = "invalid value";
+
     /**
-     * Reads a config file into a record with {@code parse}; a bad value (wrong type, unsupported setting) fails as an
-     * IOException naming the file.
+     * Reads a config file into a record with {@code parse}; a bad value (wrong type, unsupported setting, out of range)
+     * fails as an IOException naming the file, whatever {@code parse} throws.
      */
     public static <T> T readConfig(Path file, java.util.function.Function<JsonObject, T> parse) throws IOException {
         JsonObject o = readObject(file);
@@ -45,6 +48,9 @@ public final class Json {
         } catch (IllegalArgumentException | IllegalStateException | UnsupportedOperationException
                  | ClassCastException e) {
             throw new IOException(file + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            // a value the parser did not range-check (a zero divisor, a negative size): still the file's fault
+            throw new IOException(file + ": " + INVALID + " (" + e + ")", e);
         }
     }
 

@@ -171,10 +171,16 @@ public final class Png {
         }
     }
 
-    /** The text chunks of a PNG (tEXt, zTXt, iTXt) by keyword. */
+    /**
+     * The text chunks of a PNG (tEXt, zTXt, iTXt) by keyword. A file that is not a PNG, or is damaged, fails as an
+     * IOException naming it (the JDK's reader throws unchecked exceptions on some malformed chunks).
+     */
     public static Map<String, String> readText(Path file) throws IOException {
         Map<String, String> out = new LinkedHashMap<>();
         try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+            if (in == null) {
+                throw new IOException(file + ": cannot open");
+            }
             ImageReader reader = ImageIO.getImageReadersByFormatName("png").next();
             try {
                 reader.setInput(in);
@@ -185,6 +191,11 @@ public final class Png {
             } finally {
                 reader.dispose();
             }
+        } catch (IOException e) {
+            String m = String.valueOf(e.getMessage());
+            throw m.startsWith(file.toString()) ? e : new IOException(file + ": not a readable PNG: " + m, e);
+        } catch (RuntimeException e) {
+            throw new IOException(file + ": corrupt PNG (" + e + ")", e);
         }
         return out;
     }
