@@ -16,7 +16,7 @@ import org.junit.jupiter.api.TestFactory;
  *
  * <p>{@code mvn test} runs each target for a few seconds ({@code -Dd4j.fuzz.seconds}, default 3: ~30 s in all).
  * {@code -Dd4j.fuzz.inputs=N} runs N inputs per target instead, without a time limit: the long run.
- * {@code -Dd4j.fuzz.target=NAME} picks one target, {@code -Dd4j.fuzz.seed=S} the base seed (default: fixed, so
+ * {@code -Dd4j.fuzz.target=NAME,...} picks targets, {@code -Dd4j.fuzz.seed=S} the base seed (default: fixed, so
  * that {@code mvn test} is reproducible). Findings are saved under {@code target/fuzz-failures/}.
  */
 class ParserFuzzTest {
@@ -30,10 +30,11 @@ class ParserFuzzTest {
         long inputs = Long.getLong("d4j.fuzz.inputs", Long.MAX_VALUE);
         long nanos = inputs == Long.MAX_VALUE ? (long) (Double.parseDouble(
                 System.getProperty("d4j.fuzz.seconds", "3")) * 1e9) : Long.MAX_VALUE;
-        String only = System.getProperty("d4j.fuzz.target");
+        String picked = System.getProperty("d4j.fuzz.target");
+        List<String> only = picked == null ? null : List.of(picked.split(","));
         FuzzRunner runner = new FuzzRunner(Path.of("target", "fuzz-failures"),
                 Long.getLong("d4j.fuzz.timeoutMillis", 5_000));
-        return Targets.all(fixtures).stream().filter(t -> only == null || only.equals(t.name()))
+        return Targets.all(fixtures).stream().filter(t -> only == null || only.contains(t.name()))
                 .map(t -> DynamicTest.dynamicTest(t.name(), () -> {
                     FuzzRunner.Result r = runner.run(t, seed, inputs, nanos);
                     System.out.printf(Locale.ROOT, "fuzz %-32s %,10d inputs %,10d refused %8.1f s %d findings%n",
