@@ -59,6 +59,8 @@ final class Targets {
                 List.of(IOException.class, UncheckedIOException.class, IllegalArgumentException.class,
                         UnsupportedOperationException.class)));
         out.add(new Target("unet-config", configSeeds(tiny, "unet/config.json", "{\"block_out_channels\": [32, 64],"
+                + " \"down_block_types\": [\"CrossAttnDownBlock2D\", \"DownBlock2D\"],"
+                + " \"up_block_types\": [\"UpBlock2D\", \"CrossAttnUpBlock2D\"],"
                 + " \"attention_head_dim\": 8, \"sample_size\": 32, \"cross_attention_dim\": 32}"),
                 (in, dir) -> Json.readConfig(write(dir, "config.json", in), UNet2DConditionConfig::from), IO));
         out.add(new Target("vae-config", configSeeds(tiny, "vae/config.json", "{\"block_out_channels\": [32, 64]}"),
