@@ -1,14 +1,18 @@
 package dev.diffusion4j.io;
 
+import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.function.Function;
 
 /** Reading diffusers / transformers {@code config.json} files with defaults for absent keys. */
 public final class Json {
@@ -41,7 +45,7 @@ public final class Json {
      * Reads a config file into a record with {@code parse}; a bad value (wrong type, unsupported setting, out of range)
      * fails as an IOException naming the file, whatever {@code parse} throws.
      */
-    public static <T> T readConfig(Path file, java.util.function.Function<JsonObject, T> parse) throws IOException {
+    public static <T> T readConfig(Path file, Function<JsonObject, T> parse) throws IOException {
         JsonObject o = readObject(file);
         try {
             return parse.apply(o);
@@ -129,7 +133,7 @@ public final class Json {
                 throw new IllegalArgumentException(key + ": cannot repeat a single value " + n + " times");
             }
             int[] out = new int[n];
-            java.util.Arrays.fill(out, checkRange(key, toInt(key, e), min, max));
+            Arrays.fill(out, checkRange(key, toInt(key, e), min, max));
             return out;
         }
         JsonArray a = list(key, e, 1);
@@ -152,7 +156,7 @@ public final class Json {
     private static int toInt(String key, JsonElement e) {
         if (e.isJsonPrimitive() && e.getAsJsonPrimitive().isNumber()) {
             try {
-                java.math.BigDecimal d = e.getAsBigDecimal().stripTrailingZeros();
+                BigDecimal d = e.getAsBigDecimal().stripTrailingZeros();
                 // scale checks first: intValueExact of 1e-999999999 would divide for minutes
                 if (d.scale() <= 0 && d.scale() > -10) {
                     return d.intValueExact();
@@ -225,7 +229,7 @@ public final class Json {
 
     /** Writes pretty-printed JSON atomically (temp file, then rename). */
     public static void write(Path file, JsonElement json) throws IOException {
-        String text = new com.google.gson.GsonBuilder().setPrettyPrinting().create().toJson(json) + "\n";
+        String text = new GsonBuilder().setPrettyPrinting().create().toJson(json) + "\n";
         AtomicFiles.writeString(file, text);
     }
 }

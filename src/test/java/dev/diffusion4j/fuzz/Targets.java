@@ -69,7 +69,7 @@ final class Targets {
                 "{\"hidden_size\": 32, \"num_hidden_layers\": 2, \"projection_dim\": 16}"),
                 (in, dir) -> Json.readConfig(write(dir, "config.json", in), ClipTextConfig::from), IO));
         out.add(new Target("scheduler-config", configSeeds(tiny, "scheduler/scheduler_config.json",
-                "{\"_class_name\": \"EulerDiscreteScheduler\", \"num_train_timesteps\": 1000, \"beta_start\": 0.001,"
+                "{\"_class_name\": \"EulerDiscreteScheduler\", \"num_train_timesteps\": 2, \"beta_start\": 0.001,"
                         + " \"trained_betas\": [0.1, 0.2], \"timestep_spacing\": \"trailing\"}"),
                 Targets::scheduler, List.of(IllegalArgumentException.class)));
         out.add(new Target("image", imageSeeds(tiny), (in, dir) -> Png.read(write(dir, "init.png", in),
