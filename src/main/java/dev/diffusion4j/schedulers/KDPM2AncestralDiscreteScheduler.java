@@ -39,12 +39,10 @@ public final class KDPM2AncestralDiscreteScheduler extends TwoStageSigmaSchedule
         float[] down = new float[n + 1];
         float[] interpol = new float[n + 1];
         for (int i = 0; i <= n; i++) {
-            // the ancestral split of DDPM's posterior in σ form (k-diffusion get_ancestral_step, eta = 1), float32
-            float next = i < n ? s[i + 1] : 0f;
-            float next2 = next * next;
-            float s2 = s[i] * s[i];
-            up[i] = NoiseSchedule.sqrt(next2 * (s2 - next2) / s2);
-            down[i] = i < n ? NoiseSchedule.sqrt(next2 - up[i] * up[i]) : 0f;
+            // past the final σ = 0 the split is 0/0: σ_up NaN as in diffusers' table, σ_down 0
+            AncestralStep ancestral = AncestralStep.of(s[i], i < n ? s[i + 1] : 0f);
+            up[i] = ancestral.sigmaUp();
+            down[i] = i < n ? ancestral.sigmaDown() : 0f;
             // the last two steps (to σ = 0, and past it) have no midpoint
             interpol[i] = i < n - 1 ? KDPM2DiscreteScheduler.logMidpoint(s[i], down[i]) : 0f;
         }

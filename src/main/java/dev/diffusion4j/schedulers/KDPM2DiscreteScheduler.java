@@ -109,7 +109,7 @@ public final class KDPM2DiscreteScheduler extends TwoStageSigmaScheduler {
 
     /**
      * The midpoints' timesteps: diffusers' {@code _sigma_to_t} as it runs on a float32 σ tensor and the float32
-     * log-σ table: everything in float32, log σ by numpy's float32 log ({@link SigmaScheduler#Numpy.logf(float)}). This
+     * log-σ table: everything in float32, log σ by numpy's float32 log ({@link Numpy#logf(float)}). This
      * reproduces the pipeline goldens' timesteps bit for bit; a few midpoints of the 20-step scheduler goldens still
      * differ by one float32 ulp (≤ 6.1e-5).
      */
@@ -117,13 +117,7 @@ public final class KDPM2DiscreteScheduler extends TwoStageSigmaScheduler {
         float[] out = new float[sigmas.length];
         for (int i = 0; i < out.length; i++) {
             float logSigma = Numpy.logf(Math.max(sigmas[i], 1e-10f));
-            int low = 0;
-            for (int j = 0; j < logSigmas.length; j++) {
-                if (logSigma - logSigmas[j] >= 0f) {
-                    low = j;
-                }
-            }
-            low = Math.min(low, logSigmas.length - 2);
+            int low = NoiseSchedule.lowIndex(logSigma, logSigmas);
             int high = low + 1;
             float w = (logSigmas[low] - logSigma) / (logSigmas[low] - logSigmas[high]);
             w = Math.max(0f, Math.min(1f, w));
