@@ -41,21 +41,11 @@ public final class DEISMultistepScheduler extends VpMultistepScheduler {
 
     /** diffusers' constructor rewrites DPM-Solver / UniPC names to its own (register_to_config). */
     private static SchedulerConfig canonical(SchedulerConfig c) {
-        String algorithm = c.algorithmType();
-        if (algorithm.equals("dpmsolver") || algorithm.equals("dpmsolver++")) {
-            c = c.with("algorithm_type", "deis");
-        } else if (!algorithm.equals("deis")) {
-            throw new IllegalArgumentException("DEISMultistepScheduler: algorithm_type '" + algorithm
-                    + "' is not supported (deis)");
-        }
-        String solver = c.solverType();
-        if (List.of("midpoint", "heun", "bh1", "bh2").contains(solver)) {
-            c = c.with("solver_type", "logrho");
-        } else if (!solver.equals("logrho")) {
-            throw new IllegalArgumentException("DEISMultistepScheduler: solver_type '" + solver
-                    + "' is not supported (logrho)");
-        }
-        return c;
+        String who = "DEISMultistepScheduler";
+        c = ownName(c, who, "algorithm_type", c.algorithmType(), List.of("deis"), List.of("dpmsolver", "dpmsolver++"),
+                "deis");
+        return ownName(c, who, "solver_type", c.solverType(), List.of("logrho"),
+                List.of("midpoint", "heun", "bh1", "bh2"), "logrho");
     }
 
     @Override

@@ -1,7 +1,6 @@
 package dev.diffusion4j.schedulers;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDScope;
 import dev.diffusion4j.numerics.SleefFloat;
 import dev.diffusion4j.random.TorchGenerator;
 import java.util.ArrayList;
@@ -35,8 +34,8 @@ public final class DPMSolverSinglestepScheduler extends VpMultistepScheduler {
                             Map.of("algorithm_type", "dpmsolver++", "solver_order", 2))));
 
     private int[] orders = new int[0];
-    /** The sample at the start of the current group (diffusers' {@code self.sample}), owned. */
-    private NDArray groupStart;
+    /** The sample at the start of the current group (diffusers' {@code self.sample}). */
+    private final StepHistory groupStart = new StepHistory(1);
 
     public DPMSolverSinglestepScheduler(SchedulerConfig config) {
         super(canonical(config), false);
@@ -54,21 +53,11 @@ public final class DPMSolverSinglestepScheduler extends VpMultistepScheduler {
 
     /** diffusers' constructor rewrites DEIS / UniPC names to its own (register_to_config). */
     private static SchedulerConfig canonical(SchedulerConfig c) {
-        String algorithm = c.algorithmType();
-        if (algorithm.equals("deis")) {
-            c = c.with("algorithm_type", "dpmsolver++");
-        } else if (!algorithm.equals("dpmsolver++") && !algorithm.equals("dpmsolver")) {
-            throw new IllegalArgumentException("DPMSolverSinglestepScheduler: algorithm_type '" + algorithm
-                    + "' is not supported (dpmsolver++, dpmsolver)");
-        }
-        String solver = c.solverType();
-        if (List.of("logrho", "bh1", "bh2").contains(solver)) {
-            c = c.with("solver_type", "midpoint");
-        } else if (!solver.equals("midpoint") && !solver.equals("heun")) {
-            throw new IllegalArgumentException("DPMSolverSinglestepScheduler: solver_type '" + solver
-                    + "' is not supported (midpoint, heun)");
-        }
-        return c;
+        String who = "DPMSolverSinglestepScheduler";
+        c = ownName(c, who, "algorithm_type", c.algorithmType(), List.of("dpmsolver++", "dpmsolver"), List.of("deis"),
+                "dpmsolver++");
+        return ownName(c, who, "solver_type", c.solverType(), List.of("midpoint", "heun"),
+                List.of("logrho", "bh1", "bh2"), "midpoint");
     }
 
     /** "linspace" over the training timesteps that lambda_min_clipped leaves, cut into groups of 1-3 steps. */
@@ -121,12 +110,7 @@ public final class DPMSolverSinglestepScheduler extends VpMultistepScheduler {
         StepOutput out = StepOutput.scoped(sample, () -> {
             modelOutputs.push(convertModelOutput(modelOutput, sample, config.algorithmType().equals("dpmsolver++")));
             if (order == 1) {
-                NDArray start = sample.duplicate();
-                NDScope.unregister(start);
-                if (groupStart != null) {
-                    groupStart.close();
-                }
-                groupStart = start;
+                groupStart.push(sample.duplicate());
             }
             NDArray prev = switch (order) {
                 case 1 -> firstOrderUpdate();
@@ -142,10 +126,7 @@ public final class DPMSolverSinglestepScheduler extends VpMultistepScheduler {
     @Override
     void releaseHistory() {
         super.releaseHistory();
-        if (groupStart != null) {
-            groupStart.close();
-            groupStart = null;
-        }
+        groupStart.close();
     }
 
     /** DPM-Solver++ eq. 10 / DPM-Solver eq. 3.7 with k = 1 (DDIM) from the group start to the next timestep. */
@@ -155,9 +136,9 @@ public final class DPMSolverSinglestepScheduler extends VpMultistepScheduler {
         float h = t.lambda() - s.lambda();
         NDArray m = modelOutputs.get(0);
         if (config.algorithmType().equals("dpmsolver++")) {
-            return groupStart.mul(t.sigma() / s.sigma()).sub(m.mul(t.alpha() * (SleefFloat.exp(-h) - 1f)));
+            return groupStart.get(0).mul(t.sigma() / s.sigma()).sub(m.mul(t.alpha() * (SleefFloat.exp(-h) - 1f)));
         }
-        return groupStart.mul(t.alpha() / s.alpha()).sub(m.mul(t.sigma() * (SleefFloat.exp(h) - 1f)));
+        return groupStart.get(0).mul(t.alpha() / s.alpha()).sub(m.mul(t.sigma() * (SleefFloat.exp(h) - 1f)));
     }
 
     /**
@@ -176,11 +157,11 @@ public final class DPMSolverSinglestepScheduler extends VpMultistepScheduler {
         boolean midpoint = config.solverType().equals("midpoint");
         if (config.algorithmType().equals("dpmsolver++")) {
             float e = SleefFloat.exp(-h) - 1f;
-            NDArray x = groupStart.mul(t.sigma() / s1.sigma()).sub(d0.mul(t.alpha() * e));
+            NDArray x = groupStart.get(0).mul(t.sigma() / s1.sigma()).sub(d0.mul(t.alpha() * e));
             return midpoint ? x.sub(d1.mul(0.5f * (t.alpha() * e))) : x.add(d1.mul(t.alpha() * (e / h + 1f)));
         }
         float e = SleefFloat.exp(h) - 1f;
-        NDArray x = groupStart.mul(t.alpha() / s1.alpha()).sub(d0.mul(t.sigma() * e));
+        NDArray x = groupStart.get(0).mul(t.alpha() / s1.alpha()).sub(d0.mul(t.sigma() * e));
         return midpoint ? x.sub(d1.mul(0.5f * (t.sigma() * e))) : x.sub(d1.mul(t.sigma() * (e / h - 1f)));
     }
 
@@ -204,14 +185,14 @@ public final class DPMSolverSinglestepScheduler extends VpMultistepScheduler {
         NDArray d2 = midpoint ? null : d11.sub(d10).mul(2f).div(r0 - r1);
         if (config.algorithmType().equals("dpmsolver++")) {
             float e = SleefFloat.exp(-h) - 1f;
-            NDArray x = groupStart.mul(t.sigma() / s2.sigma()).sub(d0.mul(t.alpha() * e));
+            NDArray x = groupStart.get(0).mul(t.sigma() / s2.sigma()).sub(d0.mul(t.alpha() * e));
             if (midpoint) {
                 return x.add(d11.mul(t.alpha() * (e / h + 1f)));
             }
             return x.add(d1.mul(t.alpha() * (e / h + 1f))).sub(d2.mul(t.alpha() * ((e + h) / (h * h) - 0.5f)));
         }
         float e = SleefFloat.exp(h) - 1f;
-        NDArray x = groupStart.mul(t.alpha() / s2.alpha()).sub(d0.mul(t.sigma() * e));
+        NDArray x = groupStart.get(0).mul(t.alpha() / s2.alpha()).sub(d0.mul(t.sigma() * e));
         if (midpoint) {
             return x.sub(d11.mul(t.sigma() * (e / h - 1f)));
         }

@@ -1,7 +1,6 @@
 package dev.diffusion4j.schedulers;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDScope;
 import dev.diffusion4j.random.TorchGenerator;
 import java.util.Arrays;
 import java.util.List;
@@ -40,8 +39,8 @@ public final class UniPCMultistepScheduler extends VpMultistepScheduler {
     private final int[] disableCorrector;
     /** The order of the last predictor step, which its correction in the next step uses. */
     private int thisOrder;
-    /** The (corrected) sample the last predictor started from, owned; null before the first step. */
-    private NDArray lastSample;
+    /** The (corrected) sample the last predictor started from; empty before the first step. */
+    private final StepHistory lastSample = new StepHistory(1);
 
     public UniPCMultistepScheduler(SchedulerConfig config) {
         super(canonical(config), false);
@@ -62,15 +61,8 @@ public final class UniPCMultistepScheduler extends VpMultistepScheduler {
 
     /** diffusers' constructor rewrites DPM-Solver / DEIS solver types to "bh2" (register_to_config). */
     private static SchedulerConfig canonical(SchedulerConfig c) {
-        String solver = c.solverType();
-        if (List.of("midpoint", "heun", "logrho").contains(solver)) {
-            return c.with("solver_type", "bh2");
-        }
-        if (!solver.equals("bh1") && !solver.equals("bh2")) {
-            throw new IllegalArgumentException("UniPCMultistepScheduler: solver_type '" + solver
-                    + "' is not supported (bh1, bh2)");
-        }
-        return c;
+        return ownName(c, "UniPCMultistepScheduler", "solver_type", c.solverType(), List.of("bh1", "bh2"),
+                List.of("midpoint", "heun", "logrho"), "bh2");
     }
 
     @Override
@@ -82,18 +74,14 @@ public final class UniPCMultistepScheduler extends VpMultistepScheduler {
     public StepOutput step(NDArray modelOutput, float t, NDArray sample, TorchGenerator generator) {
         initStepIndex(t);
         int n = timesteps.length;
-        boolean correct = stepIndex > 0 && !disabled(stepIndex - 1) && lastSample != null;
+        boolean correct = stepIndex > 0 && !disabled(stepIndex - 1) && lastSample.size() > 0;
         int order = config.solverOrder();
         int nextOrder = Math.min(config.lowerOrderFinal() ? Math.min(order, n - stepIndex) : order, lowerOrderNums + 1);
         StepOutput out = StepOutput.scoped(sample, () -> {
             NDArray converted = convertModelOutput(modelOutput, sample, predictX0);
             NDArray x = correct ? corrector(converted, sample) : sample.duplicate();
             modelOutputs.push(converted);
-            NDScope.unregister(x);
-            if (lastSample != null) {
-                lastSample.close();
-            }
-            lastSample = x;
+            lastSample.push(x);
             return new StepOutput(predictor(x, nextOrder), null);
         });
         thisOrder = nextOrder;
@@ -113,10 +101,7 @@ public final class UniPCMultistepScheduler extends VpMultistepScheduler {
     @Override
     void releaseHistory() {
         super.releaseHistory();
-        if (lastSample != null) {
-            lastSample.close();
-            lastSample = null;
-        }
+        lastSample.close();
     }
 
     /**
@@ -148,7 +133,7 @@ public final class UniPCMultistepScheduler extends VpMultistepScheduler {
         float[] rhos = order == 1 ? new float[] {0.5f} : solve(c.r, c.b, order);
         NDArray res = order > 1 ? weighted(rhos, c.rks, order - 1, m0, 1) : null;
         NDArray dt = converted.sub(m0).mul(rhos[rhos.length - 1]);
-        return c.update(lastSample, m0, res == null ? dt : res.add(dt));
+        return c.update(lastSample.get(0), m0, res == null ? dt : res.add(dt));
     }
 
     /** Σ_k ρ_k·D_k with D_k = (m_k − m_0)/r_k, m_k the history entry {@code first + k} back. */

@@ -3,6 +3,7 @@ package dev.diffusion4j.schedulers;
 import ai.djl.ndarray.NDArray;
 import dev.diffusion4j.tensor.Scopes;
 import dev.diffusion4j.tensor.Tensors;
+import java.util.List;
 
 /**
  * What the VP-parametrised exponential-integrator solvers of diffusers 0.25 share (DPM-Solver multistep and
@@ -38,6 +39,23 @@ abstract class VpMultistepScheduler extends DiscreteTimeScheduler implements Sig
         this.trainSigmas = NoiseSchedule.sigmas(alphasCumprod);
         this.logSigmas = NoiseSchedule.log(trainSigmas);
         this.modelOutputs = new StepHistory(this.config.solverOrder());
+    }
+
+    /**
+     * diffusers' constructors of these solvers take each other's algorithm and solver names and register their own
+     * instead: the config's {@code key} ({@code value}) stays if {@code supported} lists it, becomes
+     * {@code replacement} if {@code sibling} does, and fails naming {@code who} otherwise.
+     */
+    static SchedulerConfig ownName(SchedulerConfig c, String who, String key, String value, List<String> supported,
+                                   List<String> sibling, String replacement) {
+        if (sibling.contains(value)) {
+            return c.with(key, replacement);
+        }
+        if (!supported.contains(value)) {
+            throw new IllegalArgumentException(who + ": " + key + " '" + value + "' is not supported ("
+                    + String.join(", ", supported) + ")");
+        }
+        return c;
     }
 
     /**
