@@ -49,11 +49,6 @@ public final class DEISMultistepScheduler extends VpMultistepScheduler {
     }
 
     @Override
-    public void setTimesteps(int numInferenceSteps) {
-        setSchedule(VpGrid.timesteps(config, numInferenceSteps), numInferenceSteps);
-    }
-
-    @Override
     public StepOutput step(NDArray modelOutput, float t, NDArray sample, TorchGenerator generator) {
         initStepIndex(t);
         int order = multistepOrder(false);

@@ -66,11 +66,6 @@ public final class UniPCMultistepScheduler extends VpMultistepScheduler {
     }
 
     @Override
-    public void setTimesteps(int numInferenceSteps) {
-        setSchedule(VpGrid.timesteps(config, numInferenceSteps), numInferenceSteps);
-    }
-
-    @Override
     public StepOutput step(NDArray modelOutput, float t, NDArray sample, TorchGenerator generator) {
         initStepIndex(t);
         int n = timesteps.length;

@@ -77,6 +77,12 @@ abstract class VpMultistepScheduler extends DiscreteTimeScheduler implements Sig
         releaseHistory();
     }
 
+    /** The config's timestep_spacing over the whole training range (DEIS, UniPC; the DPM-Solvers clip it first). */
+    @Override
+    public void setTimesteps(int numInferenceSteps) {
+        setSchedule(VpGrid.timesteps(config, numInferenceSteps), numInferenceSteps);
+    }
+
     /** The σ schedule: one per timestep and the final one (σ(0), or σmin with Karras sigmas). */
     @Override
     public float[] sigmas() {
