@@ -141,7 +141,7 @@ class PipelineConformanceTest {
     }
 
     /** The manifest's PNG tolerance: every channel within 1, and ≥ 99% of them identical. */
-    private static void checkPng(Fixtures.Case c, String key, BufferedImage actual) throws Exception {
+    static void checkPng(Fixtures.Case c, String key, BufferedImage actual) throws Exception {
         String file = c.expected().get(key).getAsString();
         byte[] want = Png.toRgb(Png.read(c.dir().resolve(file)));
         byte[] got = Png.toRgb(actual);
