@@ -6,9 +6,12 @@ import com.google.gson.JsonParser;
 import dev.diffusion4j.io.ModelDirectory;
 import dev.diffusion4j.nn.WeightSource;
 import dev.diffusion4j.schedulers.SchedulerConfig;
-import dev.diffusion4j.text.ClipTokenizer;
 import dev.diffusion4j.text.ClipTextConfig;
+import dev.diffusion4j.text.ClipTextModel;
+import dev.diffusion4j.text.ClipTokenizer;
 import dev.diffusion4j.unet.UNet2DConditionConfig;
+import dev.diffusion4j.unet.UNet2DConditionModel;
+import dev.diffusion4j.vae.AutoencoderKL;
 import dev.diffusion4j.vae.AutoencoderKLConfig;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -81,6 +84,12 @@ public record ModelSpec(String name, ModelFamily family, ModelSource source, UNe
     /** This model with its VAE read from a standalone VAE file (original or diffusers layout) instead. */
     public ModelSpec withVae(Path vaeFile) {
         return new ModelSpec(name, family, new VaeFile.Replacing(source, vaeFile), unet, vae, textEncoder, scheduler);
+    }
+
+    /** Bytes the weights take as float32: the memory check's fixed part. */
+    public long weightBytes() {
+        return 4 * (UNet2DConditionModel.parameterCount(unet) + AutoencoderKL.parameterCount(vae)
+                + ClipTextModel.parameterCount(textEncoder));
     }
 
     /** Pixels per latent cell (8 for SD). */

@@ -63,6 +63,11 @@ public record GenerationRequest(List<String> prompts, List<String> negativePromp
         if (initImage != null && !(strength > 0 && strength <= 1)) {
             throw new IllegalArgumentException("strength must be in (0, 1], got " + strength);
         }
+        if (initImage != null && (int) (steps * strength) < 1) {
+            // diffusers' get_timesteps runs min(⌊steps·strength⌋, steps) steps: none at all would return the input
+            throw new IllegalArgumentException("strength " + strength + " with " + steps + " steps leaves no denoising "
+                    + "step (steps × strength must be ≥ 1); raise --strength or --steps");
+        }
         if (mask != null && initImage == null) {
             throw new IllegalArgumentException("a mask needs an init image to inpaint (--init-img)");
         }
@@ -88,8 +93,13 @@ public record GenerationRequest(List<String> prompts, List<String> negativePromp
      */
     public GenerationRequest resolve(int nativeSize, int scaleFactor) {
         long s = seed >= 0 ? seed : new SecureRandom().nextLong() & Long.MAX_VALUE;
-        int w = width > 0 ? width : initImage != null ? initImage.getWidth() : nativeSize;
-        int h = height > 0 ? height : initImage != null ? initImage.getHeight() : nativeSize;
+        // without a size, an init image's size rounded down to the latent grid, as diffusers' VaeImageProcessor does
+        int w = width > 0 ? width : initImage != null ? initImage.getWidth() / scaleFactor * scaleFactor : nativeSize;
+        int h = height > 0 ? height : initImage != null ? initImage.getHeight() / scaleFactor * scaleFactor : nativeSize;
+        if (w == 0 || h == 0) {
+            throw new IllegalArgumentException("init image " + initImage.getWidth() + "x" + initImage.getHeight()
+                    + " is smaller than the model's " + scaleFactor + "-pixel latent cell; give -W/-H or a larger image");
+        }
         if (w % scaleFactor != 0 || h % scaleFactor != 0) {
             throw new IllegalArgumentException("size " + w + "x" + h + " must be a multiple of " + scaleFactor);
         }

@@ -1,6 +1,7 @@
 package dev.diffusion4j.pipelines;
 
 import java.awt.image.BufferedImage;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -8,4 +9,35 @@ import java.util.List;
  * the float pixels (B, H, W, 3) in [0, 1] before 8-bit rounding; {@code sampler} is A1111's display name.
  */
 public record GenerationResult(List<BufferedImage> images, long seed, float[] pixels, int width, int height,
-                               String sampler) {}
+                               String sampler) {
+
+    /**
+     * What is visibly wrong with the pixels, one line each: non-finite values (NaN/Inf weights, a scaling factor of 0,
+     * betas out of order — they decode to black, silently) or an image of one flat colour. Empty when all is well.
+     */
+    public List<String> warnings() {
+        List<String> out = new ArrayList<>();
+        int image = width * height * 3;
+        for (int b = 0; image > 0 && b < pixels.length / image; b++) {
+            int nonFinite = 0;
+            float min = Float.POSITIVE_INFINITY;
+            float max = Float.NEGATIVE_INFINITY;
+            for (int i = b * image; i < (b + 1) * image; i++) {
+                float v = pixels[i];
+                if (!Float.isFinite(v)) {
+                    nonFinite++;
+                } else {
+                    min = Math.min(min, v);
+                    max = Math.max(max, v);
+                }
+            }
+            if (nonFinite > 0) {
+                out.add("image " + b + ": " + nonFinite + " of " + image + " values are not finite (NaN or infinite "
+                        + "weights or latents?)");
+            } else if (max - min < 1f / 255) {
+                out.add("image " + b + ": a single flat colour (value " + min + ")");
+            }
+        }
+        return out;
+    }
+}

@@ -1,5 +1,6 @@
 package dev.diffusion4j.pipelines;
 
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -38,12 +39,38 @@ public final class Infotext {
             kv.add("Batch size: " + r.batchSize());
             kv.add("Batch pos: " + index);
         }
+        List<String> warnings = result.warnings().stream()
+                .filter(w -> w.startsWith("image " + index + ":")).toList();
+        if (!warnings.isEmpty()) {
+            kv.add("Warning: " + warnings.get(0).substring(warnings.get(0).indexOf(':') + 2).replace(",", ";"));
+        }
         kv.add("RNG: CPU");
         kv.add("Version: diffusion4j");
         return sb.append('\n').append(String.join(", ", kv)).toString();
     }
 
-    private static String trim(double v) {
-        return v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v);
+    /**
+     * A number as the infotext shows it: integers without a fraction ("7"), others as Python prints floats ("7.5",
+     * "1e+30", "1e-05"), never a value the number does not have.
+     */
+    static String trim(double v) {
+        if (v == Math.rint(v) && Math.abs(v) < 1e16) {
+            return Long.toString((long) v);
+        }
+        String java = Double.toString(v); // the shortest digits that round-trip, as Python's repr
+        int e = java.indexOf('E');
+        double a = Math.abs(v);
+        if (e < 0 || !Double.isFinite(v)) {
+            return java.equals("Infinity") ? "inf" : java.equals("-Infinity") ? "-inf" : java.equals("NaN") ? "nan" : java;
+        }
+        if (a >= 1e-4 && a < 1e16) { // Python writes these without an exponent
+            return new BigDecimal(java).toPlainString();
+        }
+        String mantissa = java.substring(0, e);
+        if (mantissa.endsWith(".0")) {
+            mantissa = mantissa.substring(0, mantissa.length() - 2);
+        }
+        int exponent = Integer.parseInt(java.substring(e + 1));
+        return mantissa + "e" + (exponent < 0 ? "-" : "+") + String.format("%02d", Math.abs(exponent));
     }
 }

@@ -61,6 +61,11 @@ public final class ClipTextModel extends Model {
         return loaded(new ClipTextModel(config, NDManager.newBaseManager()), weights, dtype, k -> k.equals("text_model.embeddings.position_ids"));
     }
 
+    /** The number of weights a model of {@code config} has, counted without allocating any. */
+    public static long parameterCount(ClipTextConfig config) {
+        return new ClipTextModel(config, null).parameterCount();
+    }
+
     /** A model with random weights (tests, benchmarks), deterministic per seed. */
     public static ClipTextModel random(ClipTextConfig config, DataType dtype, long seed) {
         return randomized(new ClipTextModel(config, NDManager.newBaseManager()), dtype, seed);

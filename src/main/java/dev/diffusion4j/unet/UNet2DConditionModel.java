@@ -65,6 +65,11 @@ public final class UNet2DConditionModel extends Model {
         return loaded(new UNet2DConditionModel(config, NDManager.newBaseManager()), weights, dtype, k -> false);
     }
 
+    /** The number of weights a model of {@code config} has, counted without allocating any. */
+    public static long parameterCount(UNet2DConditionConfig config) {
+        return new UNet2DConditionModel(config, null).parameterCount();
+    }
+
     /** A model with random weights (tests, benchmarks), deterministic per seed. */
     public static UNet2DConditionModel random(UNet2DConditionConfig config, DataType dtype, long seed) {
         return randomized(new UNet2DConditionModel(config, NDManager.newBaseManager()), dtype, seed);

@@ -45,6 +45,11 @@ public final class AutoencoderKL extends Model {
         return loaded(new AutoencoderKL(config, NDManager.newBaseManager()), renameLegacy(weights), dtype, k -> false);
     }
 
+    /** The number of weights a model of {@code config} has, counted without allocating any. */
+    public static long parameterCount(AutoencoderKLConfig config) {
+        return new AutoencoderKL(config, null).parameterCount();
+    }
+
     /** A model with random weights (tests, benchmarks), deterministic per seed. */
     public static AutoencoderKL random(AutoencoderKLConfig config, DataType dtype, long seed) {
         return randomized(new AutoencoderKL(config, NDManager.newBaseManager()), dtype, seed);
