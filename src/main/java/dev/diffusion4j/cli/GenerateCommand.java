@@ -1,5 +1,7 @@
 package dev.diffusion4j.cli;
 
+import dev.diffusion4j.adapters.Lora;
+import dev.diffusion4j.io.ModelDirectory;
 import dev.diffusion4j.io.Png;
 import dev.diffusion4j.models.LoadOptions;
 import dev.diffusion4j.models.ModelSpec;
@@ -9,6 +11,7 @@ import dev.diffusion4j.pipelines.GenerationResult;
 import dev.diffusion4j.pipelines.Infotext;
 import dev.diffusion4j.pipelines.StableDiffusion;
 import dev.diffusion4j.tensor.Engines;
+import dev.diffusion4j.text.PromptSyntax;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -74,9 +77,24 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--strength", defaultValue = "0.75", description = "img2img strength in (0, 1] (default: ${DEFAULT-VALUE}).")
     double strength;
 
-    @Option(names = "--clip-skip", defaultValue = "0", description = "Skip the last N text-encoder layers (A1111's "
-            + "'Clip skip' minus one).")
+    @Option(names = "--clip-skip", defaultValue = "1", description = "Text-encoder layer to condition on, counted "
+            + "from the end as A1111 and sd.cpp do: 1 = the last (default), 2 = the penultimate, ...")
     int clipSkip;
+
+    @Option(names = "--prompt-syntax", defaultValue = "a1111", description = "a1111 (default: (word:1.2), [word], "
+            + "BREAK, prompts past 75 tokens, <lora:NAME:W> tags) or plain (diffusers: literal text cut at 77 tokens).")
+    String promptSyntax;
+
+    @Option(names = "--lora", paramLabel = "FILE[:WEIGHT]", description = "Merge a LoRA (kohya, LoCon or diffusers "
+            + "PEFT file) at WEIGHT (default 1); repeatable.")
+    List<String> loras = new ArrayList<>();
+
+    @Option(names = "--lora-dir", paramLabel = "DIR", description = "Where <lora:NAME:WEIGHT> prompt tags find NAME.")
+    Path loraDir;
+
+    @Option(names = "--embeddings-dir", paramLabel = "DIR", description = "Textual-inversion embeddings, triggered by "
+            + "their file names (default: an 'embeddings' folder beside the model, if there is one).")
+    Path embeddingsDir;
 
     @Option(names = {"-o", "--output"}, defaultValue = "output.png", description = "Output PNG (default: ${DEFAULT-VALUE}); "
             + "a batch writes NAME.png, NAME_1.png, ...")
@@ -89,12 +107,21 @@ final class GenerateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         BufferedImage init = initImage == null ? null : readInit(initImage);
+        if (clipSkip < 1) {
+            throw new UsageException("--clip-skip " + clipSkip + ": must be >= 1 (1 = the last layer)");
+        }
+        ModelDirectory dir = DefaultModel.resolve(model);
         GenerationRequest request;
         try {
-            request = GenerationRequest.builder(prompt).negativePrompt(negativePrompt).size(width, height).steps(steps)
+            GenerationRequest.Builder b = GenerationRequest.builder(prompt).negativePrompt(negativePrompt)
+                    .size(width, height).steps(steps)
                     .guidanceScale(cfgScale).guidanceRescale(guidanceRescale).sampler(sampler).schedule(schedule)
                     .timestepSpacing(timestepSpacing).seed(seed).imagesPerPrompt(batch)
-                    .initImage(init, strength).clipSkip(clipSkip).build();
+                    .initImage(init, strength).clipSkip(clipSkip - 1)
+                    .promptSyntax(PromptSyntax.parse(promptSyntax))
+                    .embeddingsDir(embeddingsDir != null ? embeddingsDir : besideModel(dir)).loraDir(loraDir);
+            loras.forEach(l -> b.lora(Lora.parse(l)));
+            request = b.build();
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
@@ -102,7 +129,11 @@ final class GenerateCommand implements Callable<Integer> {
         if (parent != null && !Files.isDirectory(parent)) {
             throw new UsageException("output folder does not exist: " + parent);
         }
-        ModelSpec spec = ModelSpec.open(DefaultModel.resolve(model));
+        ModelSpec spec = ModelSpec.open(dir);
+        int layers = spec.textEncoder().numHiddenLayers();
+        if (clipSkip > layers) {
+            throw new UsageException("--clip-skip " + clipSkip + ": the text encoder has only " + layers + " layers");
+        }
         try {
             request = request.resolve(spec.nativeSize(), spec.vaeScaleFactor());
         } catch (IllegalArgumentException e) {
@@ -143,6 +174,13 @@ final class GenerateCommand implements Callable<Integer> {
             paths.add(p);
         }
         return paths;
+    }
+
+    /** The default embeddings folder: {@code embeddings/} beside the model's folder, if there is one. */
+    private static Path besideModel(ModelDirectory dir) {
+        Path parent = dir.root().toAbsolutePath().getParent();
+        Path candidate = parent == null ? null : parent.resolve("embeddings");
+        return candidate != null && Files.isDirectory(candidate) ? candidate : null;
     }
 
     private static BufferedImage readInit(Path p) {

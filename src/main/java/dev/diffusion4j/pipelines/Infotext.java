@@ -34,6 +34,7 @@ public final class Infotext {
         if (r.clipSkip() > 0) {
             kv.add("Clip skip: " + (r.clipSkip() + 1));
         }
+        result.parameters().forEach((k, v) -> kv.add(k + ": " + quote(v)));
         if (r.batchSize() > 1) {
             kv.add("Batch size: " + r.batchSize());
             kv.add("Batch pos: " + index);
@@ -41,6 +42,23 @@ public final class Infotext {
         kv.add("RNG: CPU");
         kv.add("Version: diffusion4j");
         return sb.append('\n').append(String.join(", ", kv)).toString();
+    }
+
+    /** A1111's {@code quote}: a value with a comma, colon or newline is written as a JSON string. */
+    static String quote(String v) {
+        if (v.indexOf(',') < 0 && v.indexOf(':') < 0 && v.indexOf('\n') < 0) {
+            return v;
+        }
+        StringBuilder sb = new StringBuilder("\"");
+        for (char c : v.toCharArray()) {
+            switch (c) {
+                case '"' -> sb.append("\\\"");
+                case '\\' -> sb.append("\\\\");
+                case '\n' -> sb.append("\\n");
+                default -> sb.append(c);
+            }
+        }
+        return sb.append('"').toString();
     }
 
     private static String trim(double v) {
