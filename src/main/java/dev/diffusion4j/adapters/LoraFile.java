@@ -55,8 +55,8 @@ final class LoraFile implements AutoCloseable {
                     + "\\.(down|up)\\.weight");
     /** LyCORIS key markers and the type each means. */
     private static final Map<String, String> LYCORIS = Map.of(".hada_w1_a", "LoHa", ".hada_w1_b", "LoHa",
-            ".lokr_w1", "LoKr", ".lokr_w1_a", "LoKr", ".lora_mid.weight", "LoCon with Tucker decomposition (lora_mid)",
-            ".oft_blocks", "OFT", ".oft_diag", "OFT", ".dora_scale", "DoRA", ".diff", "full-weight difference (LyCORIS full)",
+            ".lokr_w1", "LoKr", ".lokr_w1_a", "LoKr",
+            ".lora_mid.weight", "LoCon with Tucker decomposition (lora_mid)", ".oft_blocks", "OFT", ".oft_diag", "OFT", ".dora_scale", "DoRA", ".diff", "full-weight difference (LyCORIS full)",
             ".w_norm", "norm-layer difference (LyCORIS norm)");
 
     private final Path file;

@@ -176,7 +176,10 @@ public record GenerationRequest(List<String> prompts, List<String> negativePromp
         public Builder promptSyntax(PromptSyntax v) { promptSyntax = v; return this; }
         public Builder embeddingsDir(Path v) { embeddingsDir = v; return this; }
         /** Adds a LoRA with one weight for its UNet and text-encoder layers (the name: the file stem). */
-        public Builder lora(Path file, double weight) { loras.add(new Lora(Lora.stem(file), file, weight, weight)); return this; }
+        public Builder lora(Path file, double weight) {
+            loras.add(new Lora(Lora.stem(file), file, weight, weight));
+            return this;
+        }
         public Builder lora(Lora v) { loras.add(v); return this; }
         public Builder loraDir(Path v) { loraDir = v; return this; }
 
