@@ -36,12 +36,14 @@ import java.util.Objects;
  * @param embeddingsDir textual-inversion embeddings triggered by their file stems, or null for none
  * @param loras LoRAs merged for this request, before those of the prompts' {@code <lora:NAME:W>} tags
  * @param loraDir where {@code <lora:NAME:W>} tags find NAME, or null
+ * @param mask inpainting: white = repaint, black = keep (binarised at half intensity, resized to the image), or null;
+ *     needs {@code initImage}
  */
 public record GenerationRequest(List<String> prompts, List<String> negativePrompts, int width, int height, int steps,
                                 double guidanceScale, double guidanceRescale, Sampler sampler,
                                 long seed, int imagesPerPrompt, BufferedImage initImage, double strength,
-                                int clipSkip, PromptSyntax promptSyntax, Path embeddingsDir, List<Lora> loras,
-                                Path loraDir) {
+                                int clipSkip, BufferedImage mask, PromptSyntax promptSyntax, Path embeddingsDir,
+                                List<Lora> loras, Path loraDir) {
 
     public GenerationRequest {
         prompts = List.copyOf(prompts);
@@ -73,6 +75,9 @@ public record GenerationRequest(List<String> prompts, List<String> negativePromp
         }
         if (initImage != null && !(strength > 0 && strength <= 1)) {
             throw new IllegalArgumentException("strength must be in (0, 1], got " + strength);
+        }
+        if (mask != null && initImage == null) {
+            throw new IllegalArgumentException("a mask needs an init image to inpaint (--init-img)");
         }
         if (clipSkip < 0) {
             throw new IllegalArgumentException("clip skip must be ≥ 0, got " + clipSkip);
@@ -120,7 +125,7 @@ public record GenerationRequest(List<String> prompts, List<String> negativePromp
             throw new IllegalArgumentException("size " + w + "x" + h + " must be a multiple of " + scaleFactor);
         }
         return new GenerationRequest(prompts, negativePrompts, w, h, steps, guidanceScale, guidanceRescale, sampler, s,
-                imagesPerPrompt, initImage, strength, clipSkip, promptSyntax, embeddingsDir, loras, loraDir);
+                imagesPerPrompt, initImage, strength, clipSkip, mask, promptSyntax, embeddingsDir, loras, loraDir);
     }
 
     public static Builder builder(String... prompts) {
@@ -144,6 +149,7 @@ public record GenerationRequest(List<String> prompts, List<String> negativePromp
         private BufferedImage initImage;
         private double strength = 0.75;
         private int clipSkip;
+        private BufferedImage mask;
         private PromptSyntax promptSyntax = PromptSyntax.A1111;
         private Path embeddingsDir;
         private final List<Lora> loras = new ArrayList<>();
@@ -173,6 +179,8 @@ public record GenerationRequest(List<String> prompts, List<String> negativePromp
         public Builder initImage(BufferedImage v, double s) { initImage = v; strength = s; return this; }
         /** diffusers' numbering: 0 = the last layer, 1 = the penultimate (A1111's "Clip skip: 2"). */
         public Builder clipSkip(int v) { clipSkip = v; return this; }
+        /** Inpainting: white = repaint; needs {@link #initImage}. */
+        public Builder mask(BufferedImage v) { mask = v; return this; }
         public Builder promptSyntax(PromptSyntax v) { promptSyntax = v; return this; }
         public Builder embeddingsDir(Path v) { embeddingsDir = v; return this; }
         /** Adds a LoRA with one weight for its UNet and text-encoder layers (the name: the file stem). */
@@ -193,7 +201,7 @@ public record GenerationRequest(List<String> prompts, List<String> negativePromp
                         + String.join(", ", Samplers.names()));
             }
             GenerationRequest r = new GenerationRequest(prompts, negativePrompts, width, height, steps, guidanceScale,
-                    guidanceRescale, parsed, seed, imagesPerPrompt, initImage, strength, clipSkip, promptSyntax,
+                    guidanceRescale, parsed, seed, imagesPerPrompt, initImage, strength, clipSkip, mask, promptSyntax,
                     embeddingsDir, loras, loraDir);
             r.allLoras(); // every <lora:...> tag names a file
             return r;

@@ -1,91 +1,89 @@
 package dev.diffusion4j.pipelines;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.djl.ndarray.NDManager;
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
 import dev.diffusion4j.Fixtures;
 import dev.diffusion4j.TinySd1;
-import dev.diffusion4j.text.PromptSyntax;
-import java.util.ArrayList;
+import dev.diffusion4j.io.ModelDirectory;
+import dev.diffusion4j.io.Png;
+import dev.diffusion4j.models.LoadOptions;
+import dev.diffusion4j.models.ModelSpec;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * sd1-extras' {@code lora}, {@code embeddings} and {@code prompt_syntax} cases through the Java API, A1111 prompt
- * syntax being the default: the conditioning (cond / uncond, where stored, of each case's own length) and the image.
- * The LoRA cases run on the shared tiny-sd1 model one after another, so they also switch LoRAs in place.
+ * sd1-extras' single_file, single_file_refused and inpaint cases: single files loaded with the architecture of
+ * params.config_dir give diffusers' image; the hostile pickle is refused without running; inpainting follows
+ * StableDiffusionInpaintPipeline for the 9-channel model and for tiny-sd1's plain UNet.
  */
 class ExtrasConformanceTest {
 
-    static List<Fixtures.Case> cases() {
-        return Fixtures.cases("sd1-extras", "lora", "embeddings", "prompt_syntax");
+    static List<Fixtures.Case> singleFiles() {
+        return Fixtures.cases("sd1-extras", "single_file");
     }
 
-    /** The case's request: its LoRAs, embeddings folder, syntax and A1111 clip skip (1 = the last layer). */
-    static GenerationRequest request(Fixtures.Case c) throws Exception {
-        JsonObject p = c.params();
-        GenerationRequest.Builder b = PipelineConformanceTest.builder(c);
-        if (p.has("loras")) {
-            for (JsonElement l : p.getAsJsonArray("loras")) {
-                JsonObject o = l.getAsJsonObject();
-                b.lora(c.dir().resolve(o.get("file").getAsString()), o.get("weight").getAsDouble());
-            }
-        }
-        if (p.has("embeddings_dir")) {
-            b.embeddingsDir(c.dir().resolve(p.get("embeddings_dir").getAsString()));
-        }
-        if (p.has("prompt_syntax")) {
-            b.promptSyntax(PromptSyntax.parse(p.get("prompt_syntax").getAsString()));
-        }
-        if (p.has("clip_skip")) {
-            b.clipSkip(p.get("clip_skip").getAsInt() - 1);
-        }
-        return b.build();
+    static List<Fixtures.Case> refused() {
+        return Fixtures.cases("sd1-extras", "single_file_refused");
     }
 
-    @AfterAll
-    static void withoutLoras() throws Exception {
-        TinySd1.model().useLoras(List.of());
+    static List<Fixtures.Case> inpaints() {
+        return Fixtures.cases("sd1-extras", "inpaint");
     }
 
     @ParameterizedTest
-    @MethodSource("cases")
-    void matchesTheFixture(Fixtures.Case c) throws Exception {
-        StableDiffusion model = TinySd1.model();
-        GenerationRequest r = request(c);
-        List<String> report = new ArrayList<>();
-        if (c.expected().has("cond")) {
-            model.useLoras(r.allLoras());
-            try (NDManager m = NDManager.newBaseManager()) {
-                DiffusionPipeline.PromptEmbeds e = new TextToImage(model).encodePrompt(m, r);
-                assertEquals(c.expected("cond").shape()[1], e.cond().getShape().get(1), c + ": cond length");
-                assertEquals(c.expected("uncond").shape()[1], e.uncond().getShape().get(1), c + ": uncond length");
-                report.add("cond " + checkEmbeds(c, "cond", TinySd1.floats(e.cond())));
-                report.add("uncond " + checkEmbeds(c, "uncond", TinySd1.floats(e.uncond())));
-            }
+    @MethodSource("singleFiles")
+    void aSingleFileGivesTheFoldersImage(Fixtures.Case c) throws Exception {
+        TinySd1.model(); // starts the engine
+        ModelSpec spec = ModelSpec.open(path(c, "checkpoint"), path(c, "config_dir"), null);
+        try (StableDiffusion sd = StableDiffusion.load(spec, LoadOptions.defaults(), done -> { })) {
+            GenerationResult result = sd.generate(PipelineConformanceTest.request(c), GenerationListener.NONE);
+            System.out.println(c.name() + ": image " + c.check("image", result.pixels()));
+            PipelineConformanceTest.checkPng(c, "image_png", result.images().get(0));
         }
-        GenerationResult result = model.generate(r, GenerationListener.NONE);
-        report.add("image " + c.check("image", result.pixels()));
-        PipelineConformanceTest.checkPng(c, "image_png", result.images().get(0));
-        System.out.println(c.name() + ": " + String.join("; ", report) + " " + result.parameters());
     }
 
-    /**
-     * The manifest gives cond/uncond no tolerance of their own; they are the quantity the a1111_text_encoder cases
-     * check ("embeds"), so they get that tolerance (torch's float32 sums and ours differ in the last bits).
-     */
-    private static Fixtures.Error checkEmbeds(Fixtures.Case c, String key, float[] actual) {
-        JsonObject tol = Fixtures.cases("sd1-extras", "a1111_text_encoder").get(0).tolerance().getAsJsonObject("embeds");
-        float[] want = c.expected(key).toFloats();
-        assertEquals(want.length, actual.length, c + "/" + key + " size");
-        Fixtures.Error e = Fixtures.Error.of(want, actual);
-        assertTrue(e.maxAbs() <= tol.get("max_abs").getAsDouble() && e.relL2() <= tol.get("rel_l2").getAsDouble(),
-                () -> c + "/" + key + ": " + e + " exceeds " + tol);
-        return e;
+    @ParameterizedTest
+    @MethodSource("refused")
+    void aHostileFileIsRefusedWithoutRunning(Fixtures.Case c) throws Exception {
+        Path marker = Path.of(c.params().get("marker_file").getAsString());
+        Files.deleteIfExists(marker);
+        IOException e = assertThrows(IOException.class,
+                () -> ModelSpec.open(path(c, "checkpoint"), path(c, "config_dir"), null));
+        assertTrue(e.getMessage().contains("is not allowed"), e.getMessage());
+        assertFalse(Files.exists(marker), "the pickle's payload ran: " + marker + " exists");
+    }
+
+    @ParameterizedTest
+    @MethodSource("inpaints")
+    void inpaintingMatchesDiffusers(Fixtures.Case c) throws Exception {
+        GenerationRequest plain = PipelineConformanceTest.request(c);
+        GenerationRequest r = new GenerationRequest(plain.prompts(), plain.negativePrompts(), plain.width(),
+                plain.height(), plain.steps(), plain.guidanceScale(), plain.guidanceRescale(), plain.sampler(),
+                plain.seed(), plain.imagesPerPrompt(), Png.read(path(c, "image")),
+                c.params().get("strength").getAsDouble(), plain.clipSkip(), Png.read(path(c, "mask")),
+                plain.promptSyntax(), plain.embeddingsDir(), plain.loras(), plain.loraDir());
+        Path dir = path(c, "model_dir").normalize();
+        GenerationResult result;
+        if (dir.endsWith("tiny-sd1")) {
+            result = TinySd1.model().generate(r, GenerationListener.NONE);
+        } else {
+            TinySd1.model();
+            try (StableDiffusion sd = StableDiffusion.load(ModelSpec.open(ModelDirectory.open(dir, c.name())),
+                    LoadOptions.defaults(), done -> { })) {
+                result = sd.generate(r, GenerationListener.NONE);
+            }
+        }
+        System.out.println(c.name() + ": image " + c.check("image", result.pixels()));
+        PipelineConformanceTest.checkPng(c, "image_png", result.images().get(0));
+    }
+
+    private static Path path(Fixtures.Case c, String param) {
+        return c.dir().resolve(c.params().get(param).getAsString());
     }
 }
