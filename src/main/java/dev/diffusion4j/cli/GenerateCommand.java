@@ -1,5 +1,6 @@
 package dev.diffusion4j.cli;
 
+import dev.diffusion4j.adapters.Lora;
 import dev.diffusion4j.io.Png;
 import dev.diffusion4j.models.LoadOptions;
 import dev.diffusion4j.models.ModelFamily;
@@ -10,6 +11,7 @@ import dev.diffusion4j.pipelines.GenerationResult;
 import dev.diffusion4j.pipelines.Infotext;
 import dev.diffusion4j.pipelines.StableDiffusion;
 import dev.diffusion4j.tensor.Engines;
+import dev.diffusion4j.text.PromptSyntax;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -92,9 +94,24 @@ final class GenerateCommand implements Callable<Integer> {
             + "(default: ${DEFAULT-VALUE}).")
     double strength;
 
-    @Option(names = "--clip-skip", defaultValue = "0", description = "Skip the last N text-encoder layers (A1111's "
-            + "'Clip skip' minus one).")
+    @Option(names = "--clip-skip", defaultValue = "1", description = "Text-encoder layer to condition on, counted "
+            + "from the end as A1111 and sd.cpp do: 1 = the last (default), 2 = the penultimate, ...")
     int clipSkip;
+
+    @Option(names = "--prompt-syntax", defaultValue = "a1111", description = "a1111 (default: (word:1.2), [word], "
+            + "BREAK, prompts past 75 tokens, <lora:NAME:W> tags) or plain (diffusers: literal text cut at 77 tokens).")
+    String promptSyntax;
+
+    @Option(names = "--lora", paramLabel = "FILE[:WEIGHT]", description = "Merge a LoRA (kohya, LoCon or diffusers "
+            + "PEFT file) at WEIGHT (default 1); repeatable.")
+    List<String> loras = new ArrayList<>();
+
+    @Option(names = "--lora-dir", paramLabel = "DIR", description = "Where <lora:NAME:WEIGHT> prompt tags find NAME.")
+    Path loraDir;
+
+    @Option(names = "--embeddings-dir", paramLabel = "DIR", description = "Textual-inversion embeddings, triggered by "
+            + "their file names (default: an 'embeddings' folder beside the model, if there is one).")
+    Path embeddingsDir;
 
     @Option(names = {"-o", "--output"}, defaultValue = "output.png", description = "Output PNG (default: ${DEFAULT-VALUE}); "
             + "a batch writes NAME.png, NAME_1.png, ...")
@@ -108,12 +125,20 @@ final class GenerateCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         BufferedImage init = initImage == null ? null : readImage("--init-img", initImage);
         BufferedImage maskImage = mask == null ? null : readImage("--mask", mask);
+        if (clipSkip < 1) {
+            throw new UsageException("--clip-skip " + clipSkip + ": must be >= 1 (1 = the last layer)");
+        }
         GenerationRequest request;
         try {
-            request = GenerationRequest.builder(prompt).negativePrompt(negativePrompt).size(width, height).steps(steps)
+            GenerationRequest.Builder b = GenerationRequest.builder(prompt).negativePrompt(negativePrompt)
+                    .size(width, height).steps(steps)
                     .guidanceScale(cfgScale).guidanceRescale(guidanceRescale).sampler(sampler).schedule(schedule)
                     .timestepSpacing(timestepSpacing).seed(seed).imagesPerPrompt(batch)
-                    .initImage(init, strength).clipSkip(clipSkip).mask(maskImage).build();
+                    .initImage(init, strength).clipSkip(clipSkip - 1).mask(maskImage)
+                    .promptSyntax(PromptSyntax.parse(promptSyntax))
+                    .embeddingsDir(embeddingsDir != null ? embeddingsDir : besideModel(model)).loraDir(loraDir);
+            loras.forEach(l -> b.lora(Lora.parse(l)));
+            request = b.build();
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
@@ -124,6 +149,10 @@ final class GenerateCommand implements Callable<Integer> {
         ModelSpec spec = ModelChoice.open(model, config, predictionType, vae);
         if (spec.family() == ModelFamily.INPAINTING && maskImage == null) {
             throw new UsageException(spec.name() + " is an inpainting model: give --init-img and --mask");
+        }
+        int layers = spec.textEncoder().numHiddenLayers();
+        if (clipSkip > layers) {
+            throw new UsageException("--clip-skip " + clipSkip + ": the text encoder has only " + layers + " layers");
         }
         try {
             request = request.resolve(spec.nativeSize(), spec.vaeScaleFactor());
@@ -165,6 +194,16 @@ final class GenerateCommand implements Callable<Integer> {
             paths.add(p);
         }
         return paths;
+    }
+
+    /** The default embeddings folder: {@code embeddings/} beside a model given as a path, if there is one. */
+    private static Path besideModel(String model) {
+        if (model == null || !Files.exists(Path.of(model))) {
+            return null;
+        }
+        Path parent = Path.of(model).toAbsolutePath().getParent();
+        Path candidate = parent == null ? null : parent.resolve("embeddings");
+        return candidate != null && Files.isDirectory(candidate) ? candidate : null;
     }
 
     private static BufferedImage readImage(String option, Path p) {

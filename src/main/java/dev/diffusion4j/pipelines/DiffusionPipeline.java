@@ -11,9 +11,19 @@ import dev.diffusion4j.schedulers.Scheduler;
 import dev.diffusion4j.tensor.Engines;
 import dev.diffusion4j.tensor.Ops;
 import dev.diffusion4j.tensor.Tensors;
+import dev.diffusion4j.text.Conditioning;
+import dev.diffusion4j.text.PromptOptions;
+import dev.diffusion4j.text.TextualInversion;
+import dev.diffusion4j.text.TextualInversions;
 import dev.diffusion4j.vae.VaeImageProcessor;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -53,12 +63,22 @@ abstract class DiffusionPipeline {
         long seed = r.seed();
         int width = r.width();
         int height = r.height();
+        Map<String, String> parameters = new LinkedHashMap<>();
         try (NDManager m = NDManager.newBaseManager()) {
+            // 0. merge the request's LoRAs (restoring the loaded weights first when they change)
+            Map<String, String> loraHashes = useLoras(r);
             // 1. encode the prompt: [uncond..., cond...] when guiding
-            NDArray embeds;
+            PromptEmbeds embeds;
             try (NDScope s = new NDScope()) {
                 embeds = encodePrompt(m, r);
-                NDScope.unregister(embeds);
+                NDScope.unregister(embeds.cond());
+                if (embeds.uncond() != null) NDScope.unregister(embeds.uncond());
+            }
+            if (!embeds.embeddingsUsed().isEmpty()) {
+                parameters.put("TI hashes", hashes(embeds.embeddingsUsed()));
+            }
+            if (!loraHashes.isEmpty()) {
+                parameters.put("Lora hashes", hashes(loraHashes));
             }
             if (model.options().freeParamsImmediately()) {
                 model.conditioner().close();
@@ -83,8 +103,29 @@ abstract class DiffusionPipeline {
             }
             int b = r.batchSize();
             return new GenerationResult(VaeImageProcessor.toImages(pixels, b, height, width), seed, pixels, width, height,
-                    samplerDisplayName(r));
+                    samplerDisplayName(r), parameters);
         }
+    }
+
+    private Map<String, String> useLoras(GenerationRequest r) {
+        try {
+            return model.useLoras(r.allLoras());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e.getMessage(), e);
+        }
+    }
+
+    /** A1111's hash list: "name: hash, name: hash", with colons and commas taken out of the names. */
+    private static String hashes(Map<String, String> byName) {
+        List<String> items = byName.entrySet().stream()
+                .map(e -> e.getKey().replace(":", "").replace(",", "") + ": " + e.getValue()).toList();
+        return String.join(", ", items);
+    }
+
+    private static String hashes(List<TextualInversion> used) {
+        Map<String, String> byName = new LinkedHashMap<>();
+        used.forEach(e -> byName.put(e.name(), e.shortHash()));
+        return hashes(byName);
     }
 
     /** The scheduler a request asks for, built from the model's scheduler config as diffusers' from_config. */
@@ -99,20 +140,47 @@ abstract class DiffusionPipeline {
                 : Samplers.displayName(model.schedulerConfig());
     }
 
-    /** Prompt embeddings (B·n, 77, D), with the unconditional ones first when guiding. */
-    NDArray encodePrompt(NDManager m, GenerationRequest r) {
-        NDArray cond = repeat(encode(m, r.prompts(), r.clipSkip()), r.imagesPerPrompt());
+    /**
+     * Prompt embeddings (B·n, 77·k, D) and, when guiding, the unconditional ones, which may have another number of
+     * chunks k under A1111 syntax; the embeddings the prompts used, positive first.
+     */
+    record PromptEmbeds(NDArray uncond, NDArray cond, List<TextualInversion> embeddingsUsed) {
+        /** Whether one UNet call can take both halves as one batch. */
+        boolean sameLength() {
+            return uncond == null || uncond.getShape().get(1) == cond.getShape().get(1);
+        }
+
+        /** [uncond..., cond...] (or cond alone without guidance); both must have the same length. */
+        NDArray joined() {
+            return uncond == null ? cond : Ops.cat(0, uncond, cond);
+        }
+    }
+
+    PromptEmbeds encodePrompt(NDManager m, GenerationRequest r) {
+        PromptOptions options = new PromptOptions(r.clipSkip(), r.promptSyntax(), embeddings(r));
+        Set<TextualInversion> used = new LinkedHashSet<>();
+        Conditioning c = model.conditioner().encode(m, PromptLoras.strip(r.prompts(), r.promptSyntax()), options);
+        used.addAll(c.embeddingsUsed());
+        NDArray cond = repeat(c.context(), r.imagesPerPrompt());
         if (!r.doClassifierFreeGuidance()) {
-            return cond;
+            return new PromptEmbeds(null, cond, List.copyOf(used));
         }
         List<String> negative = r.negativePrompts().isEmpty()
                 ? Collections.nCopies(r.prompts().size(), "") : r.negativePrompts();
-        NDArray uncond = repeat(encode(m, negative, r.clipSkip()), r.imagesPerPrompt());
-        return Ops.cat(0, uncond, cond);
+        Conditioning u = model.conditioner().encode(m, negative, options);
+        used.addAll(u.embeddingsUsed());
+        return new PromptEmbeds(repeat(u.context(), r.imagesPerPrompt()), cond, List.copyOf(used));
     }
 
-    private NDArray encode(NDManager m, List<String> prompts, int clipSkip) {
-        return model.conditioner().encode(m, prompts, clipSkip).context();
+    private static TextualInversions embeddings(GenerationRequest r) {
+        if (r.embeddingsDir() == null) {
+            return TextualInversions.NONE;
+        }
+        try {
+            return TextualInversions.load(r.embeddingsDir());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e.getMessage(), e);
+        }
     }
 
     /** Each prompt's embedding {@code n} times in a row (diffusers' repeat + view). */
@@ -171,11 +239,13 @@ abstract class DiffusionPipeline {
     }
 
     private NDArray denoise(NDManager m, GenerationRequest r, Scheduler scheduler, TorchGenerator generator,
-                            Start start, NDArray embeds, GenerationListener listener) {
+                            Start start, PromptEmbeds embeds, GenerationListener listener) {
         NDArray latents = start.latents();
         boolean cfg = r.doClassifierFreeGuidance();
-        boolean split = cfg && splitGuidance();
-        NDList halves = split ? embeds.split(2, 0) : null;
+        // contexts of different lengths (A1111 chunks) cannot share a batch: A1111 runs the UNet on each
+        boolean split = cfg && (splitGuidance() || !embeds.sameLength());
+        NDList halves = split ? new NDList(embeds.uncond(), embeds.cond()) : null;
+        NDArray joined = split ? null : embeds.joined();
         float[] ts = start.timesteps();
         for (int i = 0; i < ts.length; i++) {
             if (listener.isCancelled()) {
@@ -213,7 +283,7 @@ abstract class DiffusionPipeline {
                     noise = guide(r, uncond, cond);
                 } else {
                     NDArray input = unetInput(scheduler.scaleModelInput(cfg ? Ops.cat(0, latents, latents) : latents, t));
-                    output = model.unet().forward(input, tt, embeds);
+                    output = model.unet().forward(input, tt, joined);
                     if (cfg) {
                         NDList parts = output.split(2, 0);
                         noise = guide(r, parts.get(0), parts.get(1));

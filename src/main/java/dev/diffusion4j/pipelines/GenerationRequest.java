@@ -1,11 +1,17 @@
 package dev.diffusion4j.pipelines;
 
+import dev.diffusion4j.adapters.Lora;
 import dev.diffusion4j.schedulers.Sampler;
 import dev.diffusion4j.schedulers.Samplers;
+import dev.diffusion4j.text.PromptSyntax;
 import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * Every parameter of one generation. Build with {@link #builder(String...)}; {@link Builder#build()} validates and
@@ -23,14 +29,21 @@ import java.util.List;
  * @param seed the generator seed (full unsigned 64-bit range); negative = pick one at random (reported in the result)
  * @param initImage img2img input, or null for txt2img
  * @param strength img2img: fraction of the schedule re-run, in (0, 1]
- * @param clipSkip 0 = last text-encoder layer, 1 = the one before (A1111's "Clip skip: 2"), ...
+ * @param clipSkip diffusers' {@code clip_skip}: 0 = last text-encoder layer, 1 = the one before (A1111's and the
+ *     CLI's "Clip skip: 2"), ...
+ * @param promptSyntax A1111's prompt syntax (the default: emphasis, BREAK, long prompts, {@code <lora:...>} tags) or
+ *     diffusers' plain text
+ * @param embeddingsDir textual-inversion embeddings triggered by their file stems, or null for none
+ * @param loras LoRAs merged for this request, before those of the prompts' {@code <lora:NAME:W>} tags
+ * @param loraDir where {@code <lora:NAME:W>} tags find NAME, or null
  * @param mask inpainting: white = repaint, black = keep (binarised at half intensity, resized to the image), or null;
  *     needs {@code initImage}
  */
 public record GenerationRequest(List<String> prompts, List<String> negativePrompts, int width, int height, int steps,
                                 double guidanceScale, double guidanceRescale, Sampler sampler,
                                 long seed, int imagesPerPrompt, BufferedImage initImage, double strength,
-                                int clipSkip, BufferedImage mask) {
+                                int clipSkip, BufferedImage mask, PromptSyntax promptSyntax, Path embeddingsDir,
+                                List<Lora> loras, Path loraDir) {
 
     public GenerationRequest {
         prompts = List.copyOf(prompts);
@@ -74,6 +87,24 @@ public record GenerationRequest(List<String> prompts, List<String> negativePromp
         if (clipSkip < 0) {
             throw new IllegalArgumentException("clip skip must be ≥ 0, got " + clipSkip);
         }
+        Objects.requireNonNull(promptSyntax, "promptSyntax");
+        loras = List.copyOf(loras);
+        for (Lora l : loras) {
+            if (!Files.isRegularFile(l.file())) {
+                throw new IllegalArgumentException("LoRA file not found: " + l.file());
+            }
+        }
+        if (embeddingsDir != null && !Files.isDirectory(embeddingsDir)) {
+            throw new IllegalArgumentException("embeddings folder not found: " + embeddingsDir);
+        }
+        if (loraDir != null && !Files.isDirectory(loraDir)) {
+            throw new IllegalArgumentException("LoRA folder not found: " + loraDir);
+        }
+    }
+
+    /** Every LoRA this request merges: {@link #loras} and then those its prompts' tags name. */
+    public List<Lora> allLoras() {
+        return PromptLoras.resolve(this);
     }
 
     public boolean doClassifierFreeGuidance() {
@@ -104,7 +135,7 @@ public record GenerationRequest(List<String> prompts, List<String> negativePromp
             throw new IllegalArgumentException("size " + w + "x" + h + " must be a multiple of " + scaleFactor);
         }
         return new GenerationRequest(prompts, negativePrompts, w, h, steps, guidanceScale, guidanceRescale, sampler, s,
-                imagesPerPrompt, initImage, strength, clipSkip, mask);
+                imagesPerPrompt, initImage, strength, clipSkip, mask, promptSyntax, embeddingsDir, loras, loraDir);
     }
 
     public static Builder builder(String... prompts) {
@@ -129,6 +160,10 @@ public record GenerationRequest(List<String> prompts, List<String> negativePromp
         private double strength = 0.75;
         private int clipSkip;
         private BufferedImage mask;
+        private PromptSyntax promptSyntax = PromptSyntax.A1111;
+        private Path embeddingsDir;
+        private final List<Lora> loras = new ArrayList<>();
+        private Path loraDir;
 
         Builder(List<String> prompts) {
             this.prompts = prompts;
@@ -152,9 +187,19 @@ public record GenerationRequest(List<String> prompts, List<String> negativePromp
         public Builder seed(long v) { seed = v; return this; }
         public Builder imagesPerPrompt(int v) { imagesPerPrompt = v; return this; }
         public Builder initImage(BufferedImage v, double s) { initImage = v; strength = s; return this; }
+        /** diffusers' numbering: 0 = the last layer, 1 = the penultimate (A1111's "Clip skip: 2"). */
         public Builder clipSkip(int v) { clipSkip = v; return this; }
         /** Inpainting: white = repaint; needs {@link #initImage}. */
         public Builder mask(BufferedImage v) { mask = v; return this; }
+        public Builder promptSyntax(PromptSyntax v) { promptSyntax = v; return this; }
+        public Builder embeddingsDir(Path v) { embeddingsDir = v; return this; }
+        /** Adds a LoRA with one weight for its UNet and text-encoder layers (the name: the file stem). */
+        public Builder lora(Path file, double weight) {
+            loras.add(new Lora(Lora.stem(file), file, weight, weight));
+            return this;
+        }
+        public Builder lora(Lora v) { loras.add(v); return this; }
+        public Builder loraDir(Path v) { loraDir = v; return this; }
 
         /** Validates every parameter; the sampler name is parsed here, once. */
         public GenerationRequest build() {
@@ -165,8 +210,11 @@ public record GenerationRequest(List<String> prompts, List<String> negativePromp
                 throw new IllegalArgumentException("a sigma schedule or timestep spacing needs a sampler: give one of "
                         + String.join(", ", Samplers.names()));
             }
-            return new GenerationRequest(prompts, negativePrompts, width, height, steps, guidanceScale, guidanceRescale,
-                    parsed, seed, imagesPerPrompt, initImage, strength, clipSkip, mask);
+            GenerationRequest r = new GenerationRequest(prompts, negativePrompts, width, height, steps, guidanceScale,
+                    guidanceRescale, parsed, seed, imagesPerPrompt, initImage, strength, clipSkip, mask, promptSyntax,
+                    embeddingsDir, loras, loraDir);
+            r.allLoras(); // every <lora:...> tag names a file
+            return r;
         }
     }
 }

@@ -35,6 +35,7 @@ public final class Infotext {
         if (r.clipSkip() > 0) {
             kv.add("Clip skip: " + (r.clipSkip() + 1));
         }
+        result.parameters().forEach((k, v) -> kv.add(k + ": " + quote(v)));
         if (r.batchSize() > 1) {
             kv.add("Batch size: " + r.batchSize());
             kv.add("Batch pos: " + index);
@@ -42,11 +43,28 @@ public final class Infotext {
         List<String> warnings = result.warnings().stream()
                 .filter(w -> w.startsWith("image " + index + ":")).toList();
         if (!warnings.isEmpty()) {
-            kv.add("Warning: " + warnings.get(0).substring(warnings.get(0).indexOf(':') + 2).replace(",", ";"));
+            kv.add("Warning: " + quote(warnings.get(0).substring(warnings.get(0).indexOf(':') + 2)));
         }
         kv.add("RNG: CPU");
         kv.add("Version: diffusion4j");
         return sb.append('\n').append(String.join(", ", kv)).toString();
+    }
+
+    /** A1111's {@code quote}: a value with a comma, colon or newline is written as a JSON string. */
+    static String quote(String v) {
+        if (v.indexOf(',') < 0 && v.indexOf(':') < 0 && v.indexOf('\n') < 0) {
+            return v;
+        }
+        StringBuilder sb = new StringBuilder("\"");
+        for (char c : v.toCharArray()) {
+            switch (c) {
+                case '"' -> sb.append("\\\"");
+                case '\\' -> sb.append("\\\\");
+                case '\n' -> sb.append("\\n");
+                default -> sb.append(c);
+            }
+        }
+        return sb.append('"').toString();
     }
 
     /**

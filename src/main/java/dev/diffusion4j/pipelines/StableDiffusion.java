@@ -1,10 +1,13 @@
 package dev.diffusion4j.pipelines;
 
 import ai.djl.ndarray.types.DataType;
+import dev.diffusion4j.adapters.Lora;
+import dev.diffusion4j.adapters.LoraMerge;
 import dev.diffusion4j.io.ModelDirectory;
 import dev.diffusion4j.models.LoadOptions;
 import dev.diffusion4j.models.ModelFamily;
 import dev.diffusion4j.models.ModelSpec;
+import dev.diffusion4j.nn.Model;
 import dev.diffusion4j.schedulers.SchedulerConfig;
 import dev.diffusion4j.tensor.Engines;
 import dev.diffusion4j.text.ClipConditioner;
@@ -15,6 +18,10 @@ import dev.diffusion4j.unet.UNet2DConditionModel;
 import dev.diffusion4j.vae.AutoencoderKL;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.IntConsumer;
@@ -34,6 +41,8 @@ public final class StableDiffusion implements AutoCloseable {
     private final SchedulerConfig schedulerConfig;
     private final LoadOptions options;
     private boolean unetFreed;
+    private List<Lora> loras = List.of();
+    private Map<String, String> loraHashes = Map.of();
 
     /** A model from parts already loaded (training previews, tests). */
     public StableDiffusion(String name, ModelFamily family, Conditioner conditioner, UNet2DConditionModel unet,
@@ -164,6 +173,32 @@ public final class StableDiffusion implements AutoCloseable {
 
     /** Latent positions (width × height × images) up to which one thread is faster. */
     static final int SMALL_LATENT = 16 * 16;
+
+    /**
+     * Makes {@code wanted} the LoRAs merged into the UNet and text encoder: nothing happens when they already are;
+     * otherwise the loaded weights are restored exactly and the new set merged, so a long-lived model switches
+     * between LoRAs (or back to none) without reloading.
+     *
+     * @return each LoRA's name and the hash A1111 shows for it ("Lora hashes")
+     * @throws IOException naming a LoRA file that cannot be read or does not fit this model (the model is then left
+     *     without LoRAs)
+     */
+    public synchronized Map<String, String> useLoras(List<Lora> wanted) throws IOException {
+        if (wanted.equals(loras)) {
+            return loraHashes;
+        }
+        Map<String, Model> parts = new LinkedHashMap<>(conditioner.textEncoders());
+        parts.put("unet", unet());
+        LoraMerge.restore(parts);
+        conditioner.clearCache();
+        loras = List.of();
+        loraHashes = Map.of();
+        if (!wanted.isEmpty()) {
+            loraHashes = Collections.unmodifiableMap(LoraMerge.apply(wanted, parts));
+            loras = List.copyOf(wanted);
+        }
+        return loraHashes;
+    }
 
     /** Frees the UNet's weights (a one-shot run, before the VAE decodes). */
     void freeUnet() {

@@ -94,6 +94,20 @@ public final class ClipTextModel extends Model {
      *     conditions on {@code hidden_states[-2]} without it)
      */
     public Output forward(NDArray inputIds, int clipSkip, boolean finalLayerNorm) {
+        return forward(inputIds, null, clipSkip, finalLayerNorm);
+    }
+
+    /** The token embeddings (B, L, D) of ids (B, L): what textual-inversion vectors replace. */
+    public NDArray tokenEmbeddings(NDArray inputIds) {
+        return token_embedding.forward(inputIds);
+    }
+
+    /**
+     * Encodes token ids as {@link #forward(NDArray, int, boolean)} does, but with given token embeddings (B, L, D)
+     * (from {@link #tokenEmbeddings}, some rows replaced by textual-inversion vectors); null looks them up. The ids
+     * still decide the pooled position.
+     */
+    public Output forward(NDArray inputIds, NDArray inputsEmbeds, int clipSkip, boolean finalLayerNorm) {
         if (clipSkip < 0 || clipSkip >= config.numHiddenLayers()) {
             throw new IllegalArgumentException("clip skip " + clipSkip + " outside [0, " + config.numHiddenLayers() + ")");
         }
@@ -103,7 +117,8 @@ public final class ClipTextModel extends Model {
                     + config.maxPositionEmbeddings());
         }
         NDArray positions = inputIds.getManager().arange(0, len, 1, DataType.INT64);
-        NDArray x = token_embedding.forward(inputIds).add(position_embedding.forward(positions));
+        NDArray tokens = inputsEmbeds != null ? inputsEmbeds : token_embedding.forward(inputIds);
+        NDArray x = tokens.add(position_embedding.forward(positions));
         int selected = config.numHiddenLayers() - clipSkip;
         // the pooled output always comes from the full depth; without a projection nobody needs it past clip skip
         int depth = text_projection != null ? config.numHiddenLayers() : selected;

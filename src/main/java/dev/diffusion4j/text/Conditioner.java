@@ -1,7 +1,9 @@
 package dev.diffusion4j.text;
 
 import ai.djl.ndarray.NDManager;
+import dev.diffusion4j.nn.Model;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Turns prompts into what the UNet conditions on (sd.cpp's {@code conditioner.hpp}): it owns the tokenizer(s) and
@@ -11,15 +13,37 @@ import java.util.List;
 public interface Conditioner extends AutoCloseable {
 
     /**
-     * Encodes one prompt per batch row.
+     * Encodes one prompt per batch row, literally (diffusers' {@code encode_prompt}).
      *
      * @param clipSkip 0 = the encoder's last layer, k = k layers before it (diffusers' numbering)
      * @return arrays in {@code manager}
      */
     Conditioning encode(NDManager manager, List<String> prompts, int clipSkip);
 
+    /**
+     * Encodes one prompt per batch row with the given syntax and embeddings. A conditioner that only reads prompts
+     * literally refuses anything else.
+     *
+     * @return arrays in {@code manager}
+     */
+    default Conditioning encode(NDManager manager, List<String> prompts, PromptOptions options) {
+        if (options.syntax() != PromptSyntax.PLAIN || !options.embeddings().isEmpty()) {
+            throw new UnsupportedOperationException(getClass().getSimpleName() + " reads prompts only as plain text, "
+                    + "without embeddings");
+        }
+        return encode(manager, prompts, options.clipSkip());
+    }
+
     /** The number of layers of the (first) text encoder: clip skip must be below it. */
     int layers();
+
+    /** The text encoders by their diffusers folder name ("text_encoder", "text_encoder_2"), for LoRA patches. */
+    default Map<String, Model> textEncoders() {
+        return Map.of();
+    }
+
+    /** Forgets cached encodings: the text encoders' weights changed (a LoRA was applied or removed). */
+    default void clearCache() {}
 
     /** Frees the encoders' weights; the conditioner cannot encode afterwards. */
     @Override

@@ -70,6 +70,39 @@ class GenerateCommandTest {
         assertFalse(Files.exists(out));
     }
 
+    /** Prompt-tool arguments checked before any weight loads (tiny-sd1's text encoder has 5 layers). */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "--clip-skip 0|--clip-skip 0: must be >= 1",
+            "--clip-skip 6|--clip-skip 6: the text encoder has only 5 layers",
+            "--lora /nonexistent/a.safetensors:0.5|LoRA file not found: /nonexistent/a.safetensors",
+            "--prompt-syntax fancy|prompt syntax 'fancy': expected a1111 or plain",
+            "--embeddings-dir /nonexistent|embeddings folder not found: /nonexistent",
+            "-p <lora:detail:0.5>|needs a LoRA folder (--lora-dir DIR)",
+            "-p <hypernet:x:1>|only <lora:NAME:WEIGHT> tags are supported"})
+    void promptToolArgumentsAreUsageErrors(String args, String message) {
+        Path out = dir.resolve("o.png");
+        String[] extra = args.split(" ", 2);
+        String prompt = extra[0].equals("-p") ? extra[1] : "x";
+        String[] all = extra[0].equals("-p")
+                ? new String[] {"generate", "-m", model(), "-p", prompt, "-o", out.toString()}
+                : new String[] {"generate", "-m", model(), "-p", prompt, extra[0], extra[1], "-o", out.toString()};
+        Run r = run(all);
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains(message), r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertFalse(Files.exists(out));
+    }
+
+    @Test
+    void loraTagMissingFromTheFolderIsAUsageError() {
+        Path out = dir.resolve("o.png");
+        Run r = run("generate", "-m", model(), "-p", "a fox <lora:nothere:0.8>", "--lora-dir", dir.toString(),
+                "-o", out.toString());
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("no LoRA named 'nothere' in " + dir), r.err());
+    }
+
     @Test
     void missingModelIsAUsageError() {
         Path out = dir.resolve("o.png");

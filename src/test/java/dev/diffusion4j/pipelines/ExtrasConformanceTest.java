@@ -66,7 +66,8 @@ class ExtrasConformanceTest {
         GenerationRequest r = new GenerationRequest(plain.prompts(), plain.negativePrompts(), plain.width(),
                 plain.height(), plain.steps(), plain.guidanceScale(), plain.guidanceRescale(), plain.sampler(),
                 plain.seed(), plain.imagesPerPrompt(), Png.read(path(c, "image")),
-                c.params().get("strength").getAsDouble(), plain.clipSkip(), Png.read(path(c, "mask")));
+                c.params().get("strength").getAsDouble(), plain.clipSkip(), Png.read(path(c, "mask")),
+                plain.promptSyntax(), plain.embeddingsDir(), plain.loras(), plain.loraDir());
         Path dir = path(c, "model_dir").normalize();
         GenerationResult result;
         if (dir.endsWith("tiny-sd1")) {

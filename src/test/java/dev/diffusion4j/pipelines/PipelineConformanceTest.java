@@ -18,6 +18,7 @@ import dev.diffusion4j.schedulers.Sampler;
 import dev.diffusion4j.schedulers.Samplers;
 import dev.diffusion4j.schedulers.Scheduler;
 import dev.diffusion4j.schedulers.SchedulerConfig;
+import dev.diffusion4j.text.PromptSyntax;
 import dev.diffusion4j.vae.VaeImageProcessor;
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
@@ -40,8 +41,16 @@ class PipelineConformanceTest {
         return only == null ? all : all.stream().filter(c -> c.name().matches(only)).toList();
     }
 
-    /** The request diffusers ran: the sampler named by its class, from the model's own scheduler config. */
+    /**
+     * The request diffusers ran: the sampler named by its class, from the model's own scheduler config. tiny-sd1's
+     * and samplers2's cases were made with diffusers' plain prompts.
+     */
     static GenerationRequest request(Fixtures.Case c) throws Exception {
+        return builder(c).promptSyntax(PromptSyntax.PLAIN).build();
+    }
+
+    /** The request's parameters shared by every manifest, A1111 prompt syntax (the default) included. */
+    static GenerationRequest.Builder builder(Fixtures.Case c) throws Exception {
         JsonObject p = c.params();
         List<String> prompts = new ArrayList<>();
         JsonElement pe = p.get("prompt");
@@ -65,7 +74,7 @@ class PipelineConformanceTest {
             b.initImage(Png.read(c.dir().resolve(c.inputs().get("image_png").getAsString())),
                     p.get("strength").getAsDouble());
         }
-        return b.build();
+        return b;
     }
 
     @ParameterizedTest
@@ -75,7 +84,7 @@ class PipelineConformanceTest {
         GenerationRequest r = request(c);
         try (NDManager m = NDManager.newBaseManager()) {
             DiffusionPipeline pipeline = c.kind().equals("txt2img") ? new TextToImage(model) : new ImageToImage(model);
-            NDArray embeds = pipeline.encodePrompt(m, r);
+            NDArray embeds = pipeline.encodePrompt(m, r).joined();
             if (c.expected().has("prompt_embeds")) {
                 check(c, "prompt_embeds", embeds);
             }
