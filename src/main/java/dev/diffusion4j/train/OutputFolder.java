@@ -158,7 +158,7 @@ public final class OutputFolder implements AutoCloseable {
     }
 
     /** The shutdown hook: the run is being interrupted, so whatever it was writing will never be completed. */
-    private void onInterrupt() {
+    void onInterrupt() {
         try {
             List<String> removed = removeTemporaries();
             if (!removed.isEmpty()) {
