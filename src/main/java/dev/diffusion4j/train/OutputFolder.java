@@ -74,7 +74,7 @@ public final class OutputFolder implements AutoCloseable {
     }
 
     /**
-     * Creates and locks {@code o.output()}, {@link #check checks} it, removes temporaries an interrupted run left
+     * Creates and locks {@code o.output()}, {@link #check checks} it (an {@link IOException} here), removes temporaries an interrupted run left
      * there (reported to {@code listener}) and installs the interrupt cleanup until {@link #close}.
      */
     static OutputFolder open(TrainOptions o, String exportName, TrainingListener listener) throws IOException {
@@ -100,7 +100,11 @@ public final class OutputFolder implements AutoCloseable {
         }
         OutputFolder folder = new OutputFolder(out, exportName, channel, lock);
         try {
-            check(o, exportName);
+            try {
+                check(o, exportName);
+            } catch (IllegalArgumentException e) {
+                throw new IOException(e.getMessage(), e);
+            }
             for (String removed : folder.removeTemporaries()) {
                 listener.onMessage(removed + ", left by an interrupted run");
             }
