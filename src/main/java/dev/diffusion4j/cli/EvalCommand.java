@@ -7,6 +7,7 @@ import dev.diffusion4j.eval.Evaluation;
 import dev.diffusion4j.eval.ImageGrid;
 import dev.diffusion4j.eval.PromptAdherence;
 import dev.diffusion4j.pipelines.StableDiffusion;
+import dev.diffusion4j.schedulers.Samplers;
 import dev.diffusion4j.tensor.Engines;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -53,7 +54,7 @@ final class EvalCommand implements Callable<Integer> {
     Path grid;
 
     @Option(names = {"-t", "--threads"}, description = "libtorch threads (default: all cores).")
-    int threads;
+    Integer threads;
 
     @Override
     public Integer call() throws IOException {
@@ -62,6 +63,22 @@ final class EvalCommand implements Callable<Integer> {
         }
         if (!(guidanceRescale >= 0 && guidanceRescale <= 1)) {
             throw new UsageException("--guidance-rescale must be in [0, 1], got " + guidanceRescale);
+        }
+        TrainingCli.requireRange("--steps", steps, 1, 1000);
+        TrainingCli.requireRange("--cfg-scale", cfgScale, 0, 100);
+        if (sampler != null) {
+            try {
+                Samplers.parse(sampler);
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("--sampler: " + e.getMessage());
+            }
+        }
+        int threadCount = TrainingCli.threads(threads);
+        try {
+            // what every prompt's request will be, but for its text and seed: refused here, before the model loads
+            Evaluation.request("", settings(), seed);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
         }
         List<EvalPrompt> prompts = new ArrayList<>(PromptAdherence.heldOutPrompts());
         if (category != null) {
@@ -72,11 +89,10 @@ final class EvalCommand implements Callable<Integer> {
             }
         }
         var dir = DefaultModel.resolve(model);
-        Engines.start(threads);
+        Engines.start(threadCount);
         try (StableDiffusion sd = StableDiffusion.load(dir, DataType.FLOAT32);
              ProgressBar bar = new ProgressBar(System.err, "eval", "prompt")) {
-            var settings = new Evaluation.Settings(seeds, steps, cfgScale, guidanceRescale, sampler, seed);
-            Evaluation.Report r = Evaluation.run(sd, prompts, settings, done -> bar.update(done, prompts.size()));
+            Evaluation.Report r = Evaluation.run(sd, prompts, settings(), done -> bar.update(done, prompts.size()));
             System.out.printf(Locale.ROOT, "%-12s %8s %8s%n", "category", "accuracy", "images");
             for (Category c : Category.values()) {
                 if (!Double.isNaN(r.rate(c))) {
@@ -95,5 +111,9 @@ final class EvalCommand implements Callable<Integer> {
             System.out.println(grid.toAbsolutePath());
         }
         return 0;
+    }
+
+    private Evaluation.Settings settings() {
+        return new Evaluation.Settings(seeds, steps, cfgScale, guidanceRescale, sampler, seed);
     }
 }

@@ -8,8 +8,11 @@ import dev.diffusion4j.tensor.Engines;
  * Ends the {@code d4j} process. Once libtorch is loaded, the C library's {@code exit()} runs its static destructors,
  * which deregister every operator kernel from the dispatcher one by one: 130–180 ms of a ~2 s {@code generate} (perf:
  * {@code c10::Dispatcher::deregisterImpl_}, {@code malloc_consolidate}). Every command has closed what it wrote by
- * the time it returns its exit code and diffusion4j registers no shutdown hooks, so after flushing the standard
- * streams the process ends with {@code _exit(2)} (through JNA, which DJL already ships), skipping that teardown.
+ * the time it returns its exit code, and the only shutdown hooks diffusion4j registers (a training run's cleanup of
+ * its temporaries on SIGINT/SIGTERM) are removed again when the run ends, so after flushing the standard streams the
+ * process ends with {@code _exit(2)} (through JNA, which DJL already ships), skipping that teardown. A command that
+ * returns while a signal is shutting the JVM down instead waits for the shutdown hooks: {@code _exit} would cut them
+ * off halfway through their cleanup.
  */
 final class ProcessExit {
 
@@ -22,7 +25,7 @@ final class ProcessExit {
     static void exit(int code) {
         System.out.flush();
         System.err.flush();
-        if (Engines.loaded() && !Boolean.getBoolean("d4j.fullExit")) {
+        if (Engines.loaded() && !Boolean.getBoolean("d4j.fullExit") && !shuttingDown()) {
             try {
                 Native.load("c", LibC.class)._exit(code);
             } catch (LinkageError | RuntimeException e) {
@@ -30,5 +33,17 @@ final class ProcessExit {
             }
         }
         System.exit(code);
+    }
+
+    /** Whether the JVM is already shutting down (a signal), when it refuses new shutdown hooks. */
+    static boolean shuttingDown() {
+        Thread probe = new Thread(() -> {});
+        try {
+            Runtime.getRuntime().addShutdownHook(probe);
+        } catch (IllegalStateException e) {
+            return true;
+        }
+        Runtime.getRuntime().removeShutdownHook(probe);
+        return false;
     }
 }

@@ -35,6 +35,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -169,19 +170,31 @@ final class TrainCommand implements Callable<Integer> {
         if (cacheLatents < 0) {
             throw new UsageException("--cache-latents must be 0 (off) or a number of examples, got " + cacheLatents);
         }
+        checkSizes();
         TrainingData data = common.trainingData();
-        TrainOptions options = common.options();
+        TrainOptions options = common.options(DiffusionTrainer.EXPORT);
+        int threads = common.threads();
         Path tok = tokenizer != null ? tokenizer : DefaultModel.home().resolve("models").resolve(DefaultModel.NAME)
                 .resolve("tokenizer");
         if (!Files.isDirectory(vae)) {
             throw new UsageException("--vae folder not found: " + vae);
         }
-        Engines.start(common.threads);
         AutoencoderKLConfig vaeConfig = AutoencoderKLConfig.read(vae.resolve("config.json"));
         if (common.resolution % vaeConfig.scaleFactor() != 0) {
             throw new UsageException("--resolution " + common.resolution + " is not a multiple of the VAE's scale "
                     + "factor " + vaeConfig.scaleFactor());
         }
+        if (initFrom == null) {
+            common.requireHalvable(vaeConfig.scaleFactor(), unetChannels.length, "--unet-channels");
+        }
+        long latentFloats = (long) vaeConfig.latentChannels() * (common.resolution / vaeConfig.scaleFactor())
+                * (common.resolution / vaeConfig.scaleFactor());
+        if (cacheLatents * latentFloats > TrainingCli.MAX_BATCH_FLOATS) {
+            throw new UsageException("--cache-latents " + cacheLatents + " at --resolution " + common.resolution
+                    + " holds " + cacheLatents * latentFloats + " floats per posterior (at most "
+                    + TrainingCli.MAX_BATCH_FLOATS + "): cache fewer examples");
+        }
+        Engines.start(threads);
         UNet2DConditionConfig unetConfig;
         ClipTextConfig textConfig;
         try {
@@ -248,6 +261,35 @@ final class TrainCommand implements Callable<Integer> {
         return 0;
     }
 
+    /**
+     * The size options, in the ranges the model classes accept (they would otherwise fail deep inside with a division
+     * by zero): GroupNorm uses min(32, first level / 2) groups, which every level must divide, and every level and the
+     * text width must split evenly into the attention heads.
+     */
+    private void checkSizes() {
+        TrainingCli.requireRange("--heads", heads, 1, 64);
+        TrainingCli.requireRange("--unet-layers", unetLayers, 1, 8);
+        TrainingCli.requireRange("--text-layers", textLayers, 1, 48);
+        TrainingCli.requireRange("--text-hidden", textHidden, 1, TrainingCli.MAX_CHANNELS);
+        if (textHidden % heads != 0) {
+            throw new UsageException("--text-hidden " + textHidden + " is not divisible by --heads " + heads);
+        }
+        TrainingCli.requireRange("--uncond-prob", uncondProb, 0, 1);
+        TrainingCli.requireRange("--contrastive-batch", contrastiveBatch, 2, 4096);
+        TrainingCli.requireChannels("--unet-channels", unetChannels, "--heads", heads);
+        if (unetChannels[0] < 2) {
+            throw new UsageException("--unet-channels must start with at least 2 channels (GroupNorm takes half the "
+                    + "first level's channels as groups), got " + Arrays.toString(unetChannels));
+        }
+        TrainingCli.requireChannels("--unet-channels", unetChannels, "the GroupNorm groups, min(32, first level / 2) =",
+                normGroups());
+    }
+
+    /** GroupNorm groups of the UNet built from the size options. */
+    private int normGroups() {
+        return Math.min(32, unetChannels[0] / 2);
+    }
+
     private UNet2DConditionConfig unetConfig(AutoencoderKLConfig vaeConfig) {
         int n = unetChannels.length;
         JsonObject o = new JsonObject();
@@ -258,7 +300,7 @@ final class TrainCommand implements Callable<Integer> {
         o.addProperty("in_channels", vaeConfig.latentChannels());
         o.addProperty("out_channels", vaeConfig.latentChannels());
         o.addProperty("sample_size", common.resolution / vaeConfig.scaleFactor());
-        o.addProperty("norm_num_groups", Math.min(32, unetChannels[0] / 2));
+        o.addProperty("norm_num_groups", normGroups());
         String[] down = new String[n];
         String[] up = new String[n];
         for (int i = 0; i < n; i++) {

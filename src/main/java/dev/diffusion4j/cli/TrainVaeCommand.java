@@ -53,6 +53,11 @@ final class TrainVaeCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new UsageException("--rec-loss: " + e.getMessage());
         }
+        TrainingCli.requireRange("--norm-groups", normGroups, 1, TrainingCli.MAX_CHANNELS);
+        TrainingCli.requireChannels("--channels", channels, "--norm-groups", normGroups);
+        TrainingCli.requireRange("--latent-channels", latentChannels, 1, 64);
+        TrainingCli.requireRange("--layers-per-block", layersPerBlock, 1, 8);
+        TrainingCli.requireRange("--kl-weight", klWeight, 0, 1);
         AutoencoderKLConfig config;
         try {
             config = new AutoencoderKLConfig(3, 3, latentChannels, channels, layersPerBlock, normGroups, 1f,
@@ -61,14 +66,15 @@ final class TrainVaeCommand implements Callable<Integer> {
             throw new UsageException(e.getMessage());
         }
         TrainingData data = common.trainingData();
-        var options = common.options();
-        Engines.start(common.threads);
+        common.requireHalvable(1, channels.length, "--channels");
+        var options = common.options(VaeTrainer.EXPORT);
+        Engines.start(common.threads());
         VaeTrainer.Result r = VaeTrainer.train(config, data, common.heldOut(data), common.resolution, klWeight,
                 loss, options, TrainingCli.progress("train-vae"));
         if (common.data.equals("shapes")) {
-            System.err.println(judgedReconstructions(common.output.resolve("vae"), common.heldOut(data)));
+            System.err.println(judgedReconstructions(common.output.resolve(VaeTrainer.EXPORT), common.heldOut(data)));
         }
-        System.out.printf("%s%n", common.output.resolve("vae").toAbsolutePath());
+        System.out.printf("%s%n", common.output.resolve(VaeTrainer.EXPORT).toAbsolutePath());
         System.err.printf("held-out PSNR %.2f dB, scaling_factor %.5f, %d steps in %s%n", r.psnr(), r.scalingFactor(),
                 r.steps(), ProgressBar.format(r.seconds()));
         return 0;

@@ -41,6 +41,17 @@ public final class Evaluation {
 
     private Evaluation() {}
 
+    /**
+     * The request for one prompt: its {@code seeds} images from {@code seed} on.
+     *
+     * @throws IllegalArgumentException for settings no request accepts (steps, guidance, an unknown sampler)
+     */
+    public static GenerationRequest request(String prompt, Settings s, long seed) {
+        return GenerationRequest.builder(prompt).steps(s.steps()).guidanceScale(s.guidanceScale())
+                .guidanceRescale(s.guidanceRescale()).sampler(s.sampler()).seed(seed).imagesPerPrompt(s.seeds())
+                .build();
+    }
+
     /** @param progress called with the number of prompts done */
     public static Report run(StableDiffusion model, List<EvalPrompt> prompts, Settings s, IntConsumer progress) {
         long t0 = System.nanoTime();
@@ -49,10 +60,7 @@ public final class Evaluation {
         for (int i = 0; i < prompts.size(); i++) {
             EvalPrompt p = prompts.get(i);
             long seed = s.firstSeed() + i;
-            GenerationRequest r = GenerationRequest.builder(p.text()).steps(s.steps()).guidanceScale(s.guidanceScale())
-                    .guidanceRescale(s.guidanceRescale()).sampler(s.sampler()).seed(seed).imagesPerPrompt(s.seeds())
-                    .build();
-            GenerationResult result = model.generate(r, GenerationListener.NONE);
+            GenerationResult result = model.generate(request(p.text(), s, seed), GenerationListener.NONE);
             for (BufferedImage img : result.images()) {
                 Verdict v = PromptAdherence.judge(img, p);
                 double[] c = counts.computeIfAbsent(p.category(), k -> new double[2]);

@@ -18,7 +18,6 @@ import dev.diffusion4j.unet.UNet2DConditionModel;
 import dev.diffusion4j.vae.AutoencoderKL;
 import dev.diffusion4j.vae.DiagonalGaussianDistribution;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,6 +36,9 @@ public final class DiffusionTrainer {
 
     /** Where {@code cacheLatents} keeps the encoded latents, in the output folder beside the checkpoint. */
     public static final String LATENT_CACHE_FILE = "latent-cache.safetensors";
+
+    /** The folder of {@code --output} that {@code d4j train} exports the model to at every checkpoint. */
+    public static final String EXPORT = "model";
 
     /** Checkpoint prefix of the contrastive head's parameters (trained and saved, not exported). */
     static final String ALIGNMENT = "alignment.";
@@ -75,7 +77,6 @@ public final class DiffusionTrainer {
                                TrainingListener listener, LongConsumer onCheckpoint) throws IOException {
         Engines.start(0);
         Path ckpt = o.checkpointFile();
-        Trainers.prepareOutput(o);
         Map<String, Parameter> params = new LinkedHashMap<>();
         models.unet().namedParameters().forEach((k, p) -> params.put("unet." + k, p));
         models.textEncoder().namedParameters().forEach((k, p) -> params.put("text_encoder." + k, p));
@@ -102,9 +103,10 @@ public final class DiffusionTrainer {
         long t0 = System.nanoTime();
         float lastLoss = Float.NaN;
         float lastContrastive = Float.NaN;
-        try (TrainState state = new TrainState(params, o); NDManager m = NDManager.newBaseManager()) {
+        try (OutputFolder folder = OutputFolder.open(o, EXPORT, listener); TrainState state = new TrainState(params, o);
+             NDManager m = NDManager.newBaseManager()) {
             long start = 0;
-            if (o.resume() && Files.exists(ckpt)) {
+            if (o.resume()) {
                 try (NDManager cm = NDManager.newBaseManager()) {
                     Checkpoint c = Checkpoint.load(ckpt, cm);
                     for (Map.Entry<String, String> e : runMetadata.entrySet()) {

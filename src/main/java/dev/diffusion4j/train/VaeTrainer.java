@@ -33,6 +33,9 @@ public final class VaeTrainer {
     /** Outcome: held-out PSNR (dB) of the exported weights, the scaling factor, steps run by this call, seconds. */
     public record Result(double psnr, float scalingFactor, long steps, double seconds) {}
 
+    /** The folder of {@code --output} that the trained VAE is exported to. */
+    public static final String EXPORT = "vae";
+
     private VaeTrainer() {}
 
     public static Result train(AutoencoderKLConfig config, TrainingData data, TrainingData heldOut, int resolution,
@@ -46,13 +49,13 @@ public final class VaeTrainer {
         Engines.start(0);
         String configJson = config.toJson().toString();
         Path ckpt = o.checkpointFile();
-        Trainers.prepareOutput(o);
         long t0 = System.nanoTime();
-        try (AutoencoderKL vae = AutoencoderKL.random(config, DataType.FLOAT32, o.seed());
+        try (OutputFolder folder = OutputFolder.open(o, EXPORT, listener);
+             AutoencoderKL vae = AutoencoderKL.random(config, DataType.FLOAT32, o.seed());
              TrainState state = new TrainState(vae.namedParameters(), o);
              NDManager m = NDManager.newBaseManager()) {
             long start = 0;
-            if (o.resume() && Files.exists(ckpt)) {
+            if (o.resume()) {
                 try (NDManager cm = NDManager.newBaseManager()) {
                     Checkpoint c = Checkpoint.load(ckpt, cm);
                     c.requireMatching(ckpt, "vae_config", configJson);
@@ -90,7 +93,7 @@ public final class VaeTrainer {
                 AutoencoderKLConfig exported = new AutoencoderKLConfig(config.inChannels(), config.outChannels(),
                         config.latentChannels(), config.blockOutChannels(), config.layersPerBlock(),
                         config.normNumGroups(), scaling, config.sampleSize());
-                Path dir = o.output().resolve("vae");
+                Path dir = o.output().resolve(EXPORT);
                 Files.createDirectories(dir);
                 SafeTensors.write(dir.resolve("diffusion_pytorch_model.safetensors"), state.ema.weights(),
                         Map.of("format", "pt"));

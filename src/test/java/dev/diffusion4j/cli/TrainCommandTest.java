@@ -68,7 +68,7 @@ class TrainCommandTest {
         assertArrayEquals(before, Files.readAllBytes(ckpt));
         r = run("train-vae", "--data", "shapes", "--resolution", "16", "--steps", "4", "--batch", "2",
                 "--channels", "8,16", "--norm-groups", "4", "-o", out.toString());
-        assertEquals(1, r.code(), r.err());
+        assertEquals(2, r.code(), r.err());
         assertTrue(r.err().contains("pass --resume"), r.err());
         assertArrayEquals(before, Files.readAllBytes(ckpt));
     }
