@@ -11,6 +11,8 @@ import dev.diffusion4j.schedulers.Scheduler;
 import dev.diffusion4j.tensor.Engines;
 import dev.diffusion4j.tensor.Ops;
 import dev.diffusion4j.tensor.Tensors;
+import dev.diffusion4j.text.Conditioning;
+import dev.diffusion4j.unet.AddedConditions;
 import dev.diffusion4j.vae.VaeImageProcessor;
 import java.util.Collections;
 import java.util.List;
@@ -44,12 +46,16 @@ abstract class DiffusionPipeline {
         int width = r.width();
         int height = r.height();
         try (NDManager m = NDManager.newBaseManager()) {
-            // 1. encode the prompt: [uncond..., cond...] when guiding
-            NDArray embeds;
+            // 1. encode the prompt: [uncond..., cond...] when guiding, with SDXL's added conditions beside it
+            Conditioning embeds;
             try (NDScope s = new NDScope()) {
                 embeds = encodePrompt(m, r);
-                NDScope.unregister(embeds);
+                NDScope.unregister(embeds.context());
+                if (embeds.pooled() != null) {
+                    NDScope.unregister(embeds.pooled());
+                }
             }
+            AddedConditions added = addedConditions(m, r, embeds);
             if (model.options().freeParamsImmediately()) {
                 model.conditioner().close();
             }
@@ -60,7 +66,7 @@ abstract class DiffusionPipeline {
                 TorchGenerator generator = new TorchGenerator(seed);
                 Start start = prepare(m, r, scheduler, generator, width, height);
                 // 4. denoise
-                latents = denoise(m, r, scheduler, generator, start, embeds, listener);
+                latents = denoise(m, r, scheduler, generator, start, embeds.context(), added, listener);
             }
             if (model.options().freeParamsImmediately()) {
                 model.freeUnet();
@@ -89,20 +95,64 @@ abstract class DiffusionPipeline {
                 : Samplers.displayName(model.schedulerConfig());
     }
 
-    /** Prompt embeddings (B·n, 77, D), with the unconditional ones first when guiding. */
-    NDArray encodePrompt(NDManager m, GenerationRequest r) {
-        NDArray cond = repeat(encode(m, r.prompts(), r.clipSkip()), r.imagesPerPrompt());
+    /**
+     * Prompt embeddings (B·n, 77·k, D) and pooled ones (SDXL), with the unconditional ones first when guiding. Without
+     * a negative prompt the conditioner decides what unconditional means (the empty prompt, or SDXL's zeros); a
+     * second negative prompt alone pairs with an empty first one.
+     */
+    Conditioning encodePrompt(NDManager m, GenerationRequest r) {
+        SdxlConditions xl = r.sdxl();
+        Conditioning cond = model.conditioner().encode(m, r.prompts(), orNull(xl.prompts2()), r.clipSkip());
         if (!r.doClassifierFreeGuidance()) {
-            return cond;
+            return repeat(cond, r.imagesPerPrompt());
         }
-        List<String> negative = r.negativePrompts().isEmpty()
-                ? Collections.nCopies(r.prompts().size(), "") : r.negativePrompts();
-        NDArray uncond = repeat(encode(m, negative, r.clipSkip()), r.imagesPerPrompt());
-        return Ops.cat(0, uncond, cond);
+        Conditioning uncond;
+        if (r.negativePrompts().isEmpty() && xl.negativePrompts2().isEmpty()) {
+            uncond = model.conditioner().unconditional(m, cond, r.clipSkip());
+        } else {
+            List<String> negative = r.negativePrompts().isEmpty()
+                    ? Collections.nCopies(r.prompts().size(), "") : r.negativePrompts();
+            uncond = model.conditioner().encode(m, negative, orNull(xl.negativePrompts2()), r.clipSkip());
+        }
+        Conditioning c = repeat(cond, r.imagesPerPrompt());
+        Conditioning u = repeat(uncond, r.imagesPerPrompt());
+        return new Conditioning(Ops.cat(0, u.context(), c.context()),
+                c.pooled() == null ? null : Ops.cat(0, u.pooled(), c.pooled()));
     }
 
-    private NDArray encode(NDManager m, List<String> prompts, int clipSkip) {
-        return model.conditioner().encode(m, prompts, clipSkip).context();
+    private static List<String> orNull(List<String> prompts) {
+        return prompts.isEmpty() ? null : prompts;
+    }
+
+    /**
+     * SDXL's {@code added_cond_kwargs} for the UNet batch: the pooled embeddings and, for every row, the time ids of
+     * the output size (diffusers' negative time ids default to the positive ones). Null for UNets without them.
+     */
+    private AddedConditions addedConditions(NDManager m, GenerationRequest r, Conditioning embeds) {
+        if (model.unet().config().additionEmbedType() == null) {
+            if (!r.sdxl().defaultSizes()) {
+                throw new IllegalArgumentException("original size, target size and crop coordinates condition SDXL "
+                        + "models only; " + model.name() + " is " + model.family().displayName());
+            }
+            return null;
+        }
+        float[] ids = r.sdxl().timeIds(r.width(), r.height());
+        long rows = embeds.pooled().getShape().get(0);
+        NDArray timeIds = m.create(ids).reshape(1, ids.length).broadcast(rows, ids.length);
+        return new AddedConditions(embeds.pooled(), timeIds.duplicate());
+    }
+
+    private static Conditioning repeat(Conditioning c, int n) {
+        return new Conditioning(repeat(c.context(), n), c.pooled() == null ? null : repeatRows(c.pooled(), n));
+    }
+
+    /** Each row {@code n} times in a row (pooled (B, P) embeddings). */
+    private static NDArray repeatRows(NDArray e, int n) {
+        if (n == 1) {
+            return e;
+        }
+        Shape s = e.getShape();
+        return e.expandDims(1).broadcast(s.get(0), n, s.get(1)).reshape(s.get(0) * n, s.get(1));
     }
 
     /** Each prompt's embedding {@code n} times in a row (diffusers' repeat + view). */
@@ -161,11 +211,12 @@ abstract class DiffusionPipeline {
     }
 
     private NDArray denoise(NDManager m, GenerationRequest r, Scheduler scheduler, TorchGenerator generator,
-                            Start start, NDArray embeds, GenerationListener listener) {
+                            Start start, NDArray embeds, AddedConditions added, GenerationListener listener) {
         NDArray latents = start.latents();
         boolean cfg = r.doClassifierFreeGuidance();
         boolean split = cfg && splitGuidance();
         NDList halves = split ? embeds.split(2, 0) : null;
+        AddedConditions[] addedHalves = split && added != null ? halves(added) : new AddedConditions[2];
         float[] ts = start.timesteps();
         for (int i = 0; i < ts.length; i++) {
             if (listener.isCancelled()) {
@@ -180,14 +231,14 @@ abstract class DiffusionPipeline {
                     NDArray input = scheduler.scaleModelInput(latents, t);
                     Future<NDArray> uncondCall = GuidanceThread.EXECUTOR.submit(() -> {
                         try (NDScope worker = new NDScope()) {
-                            NDArray out = model.unet().forward(input, tt, halves.get(0));
+                            NDArray out = model.unet().forward(input, tt, halves.get(0), addedHalves[0]);
                             NDScope.unregister(out);
                             return out;
                         }
                     });
                     NDArray cond;
                     try {
-                        cond = model.unet().forward(input, tt, halves.get(1));
+                        cond = model.unet().forward(input, tt, halves.get(1), addedHalves[1]);
                     } catch (RuntimeException | Error e) {
                         // the other call reads this scope's arrays: let it finish before they are freed
                         try {
@@ -203,7 +254,7 @@ abstract class DiffusionPipeline {
                     noise = guide(r, uncond, cond);
                 } else {
                     NDArray input = scheduler.scaleModelInput(cfg ? Ops.cat(0, latents, latents) : latents, t);
-                    output = model.unet().forward(input, tt, embeds);
+                    output = model.unet().forward(input, tt, embeds, added);
                     if (cfg) {
                         NDList parts = output.split(2, 0);
                         noise = guide(r, parts.get(0), parts.get(1));
@@ -219,6 +270,14 @@ abstract class DiffusionPipeline {
             }
         }
         return latents;
+    }
+
+    /** The unconditional and conditional halves of the guided batch's added conditions. */
+    private static AddedConditions[] halves(AddedConditions added) {
+        NDList text = added.textEmbeds().split(2, 0);
+        NDList ids = added.timeIds().split(2, 0);
+        return new AddedConditions[] {new AddedConditions(text.get(0), ids.get(0)),
+            new AddedConditions(text.get(1), ids.get(1))};
     }
 
     /** Classifier-free guidance (Ho &amp; Salimans 2022): uncond + s·(cond − uncond), then the optional rescale. */

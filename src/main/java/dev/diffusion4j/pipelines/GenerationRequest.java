@@ -24,11 +24,12 @@ import java.util.List;
  * @param initImage img2img input, or null for txt2img
  * @param strength img2img: fraction of the schedule re-run, in (0, 1]
  * @param clipSkip 0 = last text-encoder layer, 1 = the one before (A1111's "Clip skip: 2"), ...
+ * @param sdxl SDXL's second prompts and size/crop conditioning; {@link SdxlConditions#DEFAULTS} for other models
  */
 public record GenerationRequest(List<String> prompts, List<String> negativePrompts, int width, int height, int steps,
                                 double guidanceScale, double guidanceRescale, Sampler sampler,
                                 long seed, int imagesPerPrompt, BufferedImage initImage, double strength,
-                                int clipSkip) {
+                                int clipSkip, SdxlConditions sdxl) {
 
     public GenerationRequest {
         prompts = List.copyOf(prompts);
@@ -64,6 +65,14 @@ public record GenerationRequest(List<String> prompts, List<String> negativePromp
         if (clipSkip < 0) {
             throw new IllegalArgumentException("clip skip must be ≥ 0, got " + clipSkip);
         }
+        if (sdxl == null) {
+            sdxl = SdxlConditions.DEFAULTS;
+        }
+        if (!sdxl.prompts2().isEmpty() && sdxl.prompts2().size() != prompts.size()
+                || !sdxl.negativePrompts2().isEmpty() && sdxl.negativePrompts2().size() != prompts.size()) {
+            throw new IllegalArgumentException("second prompts and negative second prompts must be one per prompt ("
+                    + prompts.size() + ") or none");
+        }
     }
 
     public boolean doClassifierFreeGuidance() {
@@ -89,7 +98,7 @@ public record GenerationRequest(List<String> prompts, List<String> negativePromp
             throw new IllegalArgumentException("size " + w + "x" + h + " must be a multiple of " + scaleFactor);
         }
         return new GenerationRequest(prompts, negativePrompts, w, h, steps, guidanceScale, guidanceRescale, sampler, s,
-                imagesPerPrompt, initImage, strength, clipSkip);
+                imagesPerPrompt, initImage, strength, clipSkip, sdxl);
     }
 
     public static Builder builder(String... prompts) {
@@ -113,6 +122,11 @@ public record GenerationRequest(List<String> prompts, List<String> negativePromp
         private BufferedImage initImage;
         private double strength = 0.75;
         private int clipSkip;
+        private String prompt2;
+        private String negativePrompt2;
+        private int[] originalSize = {0, 0};
+        private int[] targetSize = {0, 0};
+        private int[] cropTopLeft = {0, 0};
 
         Builder(List<String> prompts) {
             this.prompts = prompts;
@@ -137,6 +151,16 @@ public record GenerationRequest(List<String> prompts, List<String> negativePromp
         public Builder imagesPerPrompt(int v) { imagesPerPrompt = v; return this; }
         public Builder initImage(BufferedImage v, double s) { initImage = v; strength = s; return this; }
         public Builder clipSkip(int v) { clipSkip = v; return this; }
+        /** SDXL: the prompt of the second text encoder (null or empty = the prompt), as diffusers' prompt_2. */
+        public Builder prompt2(String v) { prompt2 = v; return this; }
+        /** SDXL: the negative prompt of the second text encoder (null or empty = the negative prompt). */
+        public Builder negativePrompt2(String v) { negativePrompt2 = v; return this; }
+        /** SDXL: the original_size conditioning (0, 0 = the output size). */
+        public Builder originalSize(int w, int h) { originalSize = new int[] {w, h}; return this; }
+        /** SDXL: the target_size conditioning (0, 0 = the output size). */
+        public Builder targetSize(int w, int h) { targetSize = new int[] {w, h}; return this; }
+        /** SDXL: crops_coords_top_left, given as x (left), y (top). */
+        public Builder cropTopLeft(int x, int y) { cropTopLeft = new int[] {x, y}; return this; }
 
         /** Validates every parameter; the sampler name is parsed here, once. */
         public GenerationRequest build() {
@@ -147,8 +171,14 @@ public record GenerationRequest(List<String> prompts, List<String> negativePromp
                 throw new IllegalArgumentException("a sigma schedule or timestep spacing needs a sampler: give one of "
                         + String.join(", ", Samplers.names()));
             }
+            SdxlConditions sdxl = new SdxlConditions(copies(prompt2), copies(negativePrompt2), originalSize[0],
+                    originalSize[1], targetSize[0], targetSize[1], cropTopLeft[0], cropTopLeft[1]);
             return new GenerationRequest(prompts, negativePrompts, width, height, steps, guidanceScale, guidanceRescale,
-                    parsed, seed, imagesPerPrompt, initImage, strength, clipSkip);
+                    parsed, seed, imagesPerPrompt, initImage, strength, clipSkip, sdxl);
+        }
+
+        private List<String> copies(String v) {
+            return v == null || v.isEmpty() ? List.of() : Collections.nCopies(prompts.size(), v);
         }
     }
 }

@@ -61,6 +61,9 @@ class PipelineConformanceTest {
         if (p.has("negative_prompt") && !p.get("negative_prompt").isJsonNull()) {
             b.negativePrompt(p.get("negative_prompt").getAsString());
         }
+        if (p.has("prompt_2") && !p.get("prompt_2").isJsonNull()) {
+            b.prompt2(p.get("prompt_2").getAsString());
+        }
         if (c.kind().equals("img2img")) {
             b.initImage(Png.read(c.dir().resolve(c.inputs().get("image_png").getAsString())),
                     p.get("strength").getAsDouble());
@@ -76,7 +79,7 @@ class PipelineConformanceTest {
         try (NDManager m = NDManager.newBaseManager()) {
             List<String> report = new ArrayList<>();
             DiffusionPipeline pipeline = c.kind().equals("txt2img") ? new TextToImage(model) : new ImageToImage(model);
-            NDArray embeds = pipeline.encodePrompt(m, r);
+            NDArray embeds = pipeline.encodePrompt(m, r).context();
             if (c.expected().has("prompt_embeds")) {
                 report.add("prompt_embeds " + check(c, "prompt_embeds", embeds));
             }
@@ -143,7 +146,7 @@ class PipelineConformanceTest {
     }
 
     /** The manifest's PNG tolerance: every channel within 1, and ≥ 99% of them identical. */
-    private static void checkPng(Fixtures.Case c, String key, BufferedImage actual) throws Exception {
+    static void checkPng(Fixtures.Case c, String key, BufferedImage actual) throws Exception {
         String file = c.expected().get(key).getAsString();
         byte[] want = Png.toRgb(Png.read(c.dir().resolve(file)));
         byte[] got = Png.toRgb(actual);
