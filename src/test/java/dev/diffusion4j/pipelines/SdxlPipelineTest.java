@@ -30,7 +30,7 @@ class SdxlPipelineTest {
         assertEquals(List.of(0, 0), ints(c, "crops_coords_top_left"));
         GenerationResult result = TinySdxl.model().generate(r, GenerationListener.NONE);
         System.out.println(c.name() + ": image " + c.check("image", result.pixels()));
-        PipelineConformanceTest.checkPng(c, "image_png", result.images().get(0));
+        c.checkPng("image_png", result.images().get(0));
     }
 
     private static List<Integer> ints(Fixtures.Case c, String key) {
