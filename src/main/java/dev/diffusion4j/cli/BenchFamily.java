@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.diffusion4j.models.BuiltInConfigs;
 import dev.diffusion4j.models.ModelFamily;
@@ -12,6 +13,7 @@ import dev.diffusion4j.unet.AddedConditions;
 import dev.diffusion4j.unet.UNet2DConditionConfig;
 import dev.diffusion4j.vae.AutoencoderKLConfig;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -24,7 +26,7 @@ record BenchFamily(String name, List<ClipTextConfig> textEncoders, UNet2DConditi
                    AutoencoderKLConfig vae) {
 
     static BenchFamily parse(String text) {
-        return switch (text.toLowerCase(java.util.Locale.ROOT)) {
+        return switch (text.toLowerCase(Locale.ROOT)) {
             case "sd15", "sd1" -> new BenchFamily("sd15", List.of(ClipTextConfig.sd15()), UNet2DConditionConfig.sd15(),
                     AutoencoderKLConfig.sd15());
             case "sdxl" -> {
@@ -39,7 +41,7 @@ record BenchFamily(String name, List<ClipTextConfig> textEncoders, UNet2DConditi
         };
     }
 
-    private static com.google.gson.JsonObject json(String text) {
+    private static JsonObject json(String text) {
         return JsonParser.parseString(text).getAsJsonObject();
     }
 

@@ -1,5 +1,6 @@
 package dev.diffusion4j.pipelines;
 
+import ai.djl.ndarray.types.DataType;
 import dev.diffusion4j.io.ModelDirectory;
 import dev.diffusion4j.models.LoadOptions;
 import dev.diffusion4j.models.ModelFamily;
@@ -13,7 +14,6 @@ import dev.diffusion4j.text.Conditioner;
 import dev.diffusion4j.text.SdxlConditioner;
 import dev.diffusion4j.unet.UNet2DConditionModel;
 import dev.diffusion4j.vae.AutoencoderKL;
-import ai.djl.ndarray.types.DataType;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;

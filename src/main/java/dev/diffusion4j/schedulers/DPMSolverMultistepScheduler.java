@@ -1,11 +1,11 @@
 package dev.diffusion4j.schedulers;
 
-import dev.diffusion4j.tensor.Tensors;
-import dev.diffusion4j.tensor.Scopes;
-import dev.diffusion4j.numerics.Numpy;
 import ai.djl.ndarray.NDArray;
+import dev.diffusion4j.numerics.Numpy;
 import dev.diffusion4j.numerics.SleefFloat;
 import dev.diffusion4j.random.TorchGenerator;
+import dev.diffusion4j.tensor.Scopes;
+import dev.diffusion4j.tensor.Tensors;
 import java.util.List;
 import java.util.Map;
 

@@ -1,11 +1,11 @@
 package dev.diffusion4j.schedulers;
 
-import dev.diffusion4j.numerics.Numpy;
-import dev.diffusion4j.numerics.SleefFloat;
-import dev.diffusion4j.tensor.Tensors;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
+import dev.diffusion4j.numerics.Numpy;
+import dev.diffusion4j.numerics.SleefFloat;
 import dev.diffusion4j.random.TorchGenerator;
+import dev.diffusion4j.tensor.Tensors;
 import java.util.List;
 
 /**

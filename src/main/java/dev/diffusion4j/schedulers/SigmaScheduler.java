@@ -1,9 +1,9 @@
 package dev.diffusion4j.schedulers;
 
-import dev.diffusion4j.tensor.Tensors;
-import dev.diffusion4j.tensor.Scopes;
-import dev.diffusion4j.numerics.Numpy;
 import ai.djl.ndarray.NDArray;
+import dev.diffusion4j.numerics.Numpy;
+import dev.diffusion4j.tensor.Scopes;
+import dev.diffusion4j.tensor.Tensors;
 
 /**
  * What the k-diffusion style schedulers (LMS, Euler, Euler ancestral, Heun) share in diffusers 0.25: the sample is

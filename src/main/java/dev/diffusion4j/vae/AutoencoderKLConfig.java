@@ -4,6 +4,7 @@ import com.google.gson.JsonObject;
 import dev.diffusion4j.io.Json;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Arrays;
 
 /** The keys of a diffusers {@code vae/config.json} (AutoencoderKL) with diffusers' defaults. */
 public record AutoencoderKLConfig(int inChannels, int outChannels, int latentChannels, int[] blockOutChannels,
@@ -12,7 +13,7 @@ public record AutoencoderKLConfig(int inChannels, int outChannels, int latentCha
     public AutoencoderKLConfig {
         for (int c : blockOutChannels) {
             if (c % normNumGroups != 0) {
-                throw new IllegalArgumentException("block_out_channels " + java.util.Arrays.toString(blockOutChannels)
+                throw new IllegalArgumentException("block_out_channels " + Arrays.toString(blockOutChannels)
                         + " not divisible by norm_num_groups " + normNumGroups);
             }
         }
@@ -63,8 +64,8 @@ public record AutoencoderKLConfig(int inChannels, int outChannels, int latentCha
         o.add("block_out_channels", Json.array(blockOutChannels));
         String[] down = new String[blockOutChannels.length];
         String[] up = new String[blockOutChannels.length];
-        java.util.Arrays.fill(down, "DownEncoderBlock2D");
-        java.util.Arrays.fill(up, "UpDecoderBlock2D");
+        Arrays.fill(down, "DownEncoderBlock2D");
+        Arrays.fill(up, "UpDecoderBlock2D");
         o.add("down_block_types", Json.array(down));
         o.add("up_block_types", Json.array(up));
         o.addProperty("layers_per_block", layersPerBlock);

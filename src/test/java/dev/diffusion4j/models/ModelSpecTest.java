@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.diffusion4j.Fixtures;
 import dev.diffusion4j.io.ModelDirectory;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -50,13 +51,13 @@ class ModelSpecTest {
                 "vae/config.json", "text_encoder/config.json", "scheduler/scheduler_config.json", "model_index.json");
         Path te2 = dir.resolve("text_encoder_2/config.json");
         Files.writeString(te2, Files.readString(te2).replace("\"projection_dim\": 32", "\"projection_dim\": 16"));
-        java.io.IOException e = assertThrows(java.io.IOException.class,
+        IOException e = assertThrows(IOException.class,
                 () -> ModelSpec.open(ModelDirectory.open(dir, "bad")));
         assertTrue(e.getMessage().contains("projection_dim 16 + 6 time ids × addition_time_embed_dim 8 = 64 does "
                 + "not match unet projection_class_embeddings_input_dim 80"), e.getMessage());
     }
 
-    private static void copyTree(Path from, Path to, String... files) throws java.io.IOException {
+    private static void copyTree(Path from, Path to, String... files) throws IOException {
         for (String f : files) {
             Files.createDirectories(to.resolve(f).getParent());
             Files.copy(from.resolve(f), to.resolve(f));

@@ -9,6 +9,7 @@ import dev.diffusion4j.Fixtures;
 import dev.diffusion4j.TinySd1;
 import dev.diffusion4j.TinySdxl;
 import dev.diffusion4j.text.Conditioning;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -29,7 +30,7 @@ class SdxlPipelineTest {
         assertEquals(List.of(64, 64), ints(c, "target_size"));
         assertEquals(List.of(0, 0), ints(c, "crops_coords_top_left"));
         GenerationResult result = TinySdxl.model().generate(r, GenerationListener.NONE);
-        System.out.println(c.name() + ": image " + c.check("image", result.pixels()));
+        c.check("image", result.pixels());
         c.checkPng("image_png", result.images().get(0));
     }
 
@@ -45,7 +46,7 @@ class SdxlPipelineTest {
     }
 
     private static List<Float> boxed(float[] a) {
-        List<Float> out = new java.util.ArrayList<>();
+        List<Float> out = new ArrayList<>();
         for (float v : a) out.add(v);
         return out;
     }

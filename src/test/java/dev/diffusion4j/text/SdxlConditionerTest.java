@@ -37,11 +37,10 @@ class SdxlConditionerTest {
                     p2.isJsonNull() ? null : List.of(p2.getAsString()), 0);
             Conditioning uncond = conditioner().encode(m, List.of(negative), 0);
             assertEquals(new Shape(1, 77, 64), cond.context().getShape());
-            System.out.println(c.name() + " prompt_embeds "
-                    + c.check("prompt_embeds", TinySd1.floats(cond.context())) + ", pooled "
-                    + c.check("pooled_prompt_embeds", TinySd1.floats(cond.pooled())) + ", negative "
-                    + c.check("negative_prompt_embeds", TinySd1.floats(uncond.context())) + ", negative pooled "
-                    + c.check("negative_pooled_prompt_embeds", TinySd1.floats(uncond.pooled())));
+            c.check("prompt_embeds", TinySd1.floats(cond.context()));
+            c.check("pooled_prompt_embeds", TinySd1.floats(cond.pooled()));
+            c.check("negative_prompt_embeds", TinySd1.floats(uncond.context()));
+            c.check("negative_pooled_prompt_embeds", TinySd1.floats(uncond.pooled()));
         }
     }
 

@@ -8,11 +8,15 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import com.google.gson.JsonParser;
 import dev.diffusion4j.Fixtures;
 import dev.diffusion4j.TinySd1;
+import dev.diffusion4j.models.BuiltInConfigs;
+import dev.diffusion4j.models.ModelFamily;
 import dev.diffusion4j.nn.WeightSource;
 import dev.diffusion4j.tensor.Engines;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -43,7 +47,7 @@ class SdxlUNetTest {
                     TinySd1.array(m, c.input("time_ids")));
             NDArray t = m.create((float) c.params().get("timestep").getAsInt());
             NDArray out = unet.forward(sample, t, context, added);
-            System.out.println(c.name() + " noise_pred " + c.check("noise_pred", TinySd1.floats(out)));
+            c.check("noise_pred", TinySd1.floats(out));
         }
     }
 
@@ -54,7 +58,7 @@ class SdxlUNetTest {
             assertEquals("text_time", c.additionEmbedType());
             assertEquals(8, c.additionTimeEmbedDim());
             assertEquals(80, c.projectionClassEmbeddingsInputDim());
-            assertEquals(List.of(1, 2), java.util.Arrays.stream(c.transformerLayersPerBlock()).boxed().toList());
+            assertEquals(List.of(1, 2), Arrays.stream(c.transformerLayersPerBlock()).boxed().toList());
             var params = unet.namedParameters();
             assertEquals(new Shape(128, 80), params.get("add_embedding.linear_1.weight").shape());
             assertTrue(params.containsKey("down_blocks.1.attentions.0.transformer_blocks.1.attn2.to_k.weight"));
@@ -81,10 +85,10 @@ class SdxlUNetTest {
 
     @Test
     void sdxlBaseConfigHasTheParameterCountDiffusersReports() throws Exception {
-        String json = dev.diffusion4j.models.BuiltInConfigs.forFamily(dev.diffusion4j.models.ModelFamily.SDXL, null)
+        String json = BuiltInConfigs.forFamily(ModelFamily.SDXL, null)
                 .get("unet");
         UNet2DConditionConfig c = UNet2DConditionConfig.from(
-                com.google.gson.JsonParser.parseString(json).getAsJsonObject());
+                JsonParser.parseString(json).getAsJsonObject());
         // stabilityai/stable-diffusion-xl-base-1.0's UNet: 2,567,463,684 parameters; built without any weights
         assertEquals(2_567_463_684L, new UNet2DConditionModel(c, null).parameterCount());
     }
