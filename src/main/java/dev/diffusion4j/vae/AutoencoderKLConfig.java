@@ -11,6 +11,10 @@ public record AutoencoderKLConfig(int inChannels, int outChannels, int latentCha
                                   int layersPerBlock, int normNumGroups, float scalingFactor, int sampleSize) {
 
     public AutoencoderKLConfig {
+        if (normNumGroups < 1 || blockOutChannels.length == 0) {
+            throw new IllegalArgumentException("norm_num_groups must be ≥ 1 and block_out_channels non-empty, got "
+                    + normNumGroups + " and " + Arrays.toString(blockOutChannels));
+        }
         for (int c : blockOutChannels) {
             if (c % normNumGroups != 0) {
                 throw new IllegalArgumentException("block_out_channels " + Arrays.toString(blockOutChannels)
@@ -25,7 +29,7 @@ public record AutoencoderKLConfig(int inChannels, int outChannels, int latentCha
     }
 
     public static AutoencoderKLConfig from(JsonObject o) {
-        int[] boc = Json.getInts(o, "block_out_channels", 1, new int[] {64});
+        int[] boc = Json.getInts(o, "block_out_channels", 1, new int[] {64}, 1, 8192);
         for (String key : new String[] {"down_block_types", "up_block_types"}) {
             for (String t : Json.getStrings(o, key, new String[0])) {
                 if (!t.equals("DownEncoderBlock2D") && !t.equals("UpDecoderBlock2D")) {
@@ -34,14 +38,23 @@ public record AutoencoderKLConfig(int inChannels, int outChannels, int latentCha
             }
         }
         return new AutoencoderKLConfig(
-                Json.getInt(o, "in_channels", 3),
-                Json.getInt(o, "out_channels", 3),
-                Json.getInt(o, "latent_channels", 4),
+                Json.getInt(o, "in_channels", 3, 1, 64),
+                Json.getInt(o, "out_channels", 3, 1, 64),
+                Json.getInt(o, "latent_channels", 4, 1, 64),
                 boc,
-                Json.getInt(o, "layers_per_block", 1),
-                Json.getInt(o, "norm_num_groups", 32),
-                (float) Json.getDouble(o, "scaling_factor", 0.18215),
-                Json.getInt(o, "sample_size", 32));
+                Json.getInt(o, "layers_per_block", 1, 1, 16),
+                Json.getInt(o, "norm_num_groups", 32, 1, 1024),
+                (float) scalingFactor(o),
+                Json.getInt(o, "sample_size", 32, 1, 32768));
+    }
+
+    /** A scaling factor of 0 would divide the latents by zero before decoding: an all-black image, silently. */
+    private static double scalingFactor(JsonObject o) {
+        double f = Json.getDouble(o, "scaling_factor", 0.18215, 0, 100);
+        if (f == 0) {
+            throw new IllegalArgumentException("scaling_factor must be in (0, 100], got 0");
+        }
+        return f;
     }
 
     public static AutoencoderKLConfig read(Path configJson) throws IOException {

@@ -53,7 +53,7 @@ class PipelineConformanceTest {
                 .steps(p.get("num_inference_steps").getAsInt())
                 .guidanceScale(p.get("guidance_scale").getAsDouble())
                 .sampler(sampler.name()).schedule(sampler.karras() ? "karras" : null)
-                .timestepSpacing(config.has("timestep_spacing") ? config.timestepSpacing() : null)
+                .timestepSpacing(sampler.scheduler().supportsTimestepSpacing() ? config.timestepSpacing() : null)
                 .seed(p.get("seed").getAsLong());
         if (p.has("negative_prompt") && !p.get("negative_prompt").isJsonNull()) {
             b.negativePrompt(p.get("negative_prompt").getAsString());
