@@ -11,7 +11,7 @@ import picocli.CommandLine;
 @Command(name = "d4j", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT,
         versionProvider = D4j.Version.class,
         description = "Stable Diffusion in Java.",
-        subcommands = {GenerateCommand.class, TrainVaeCommand.class, TrainCommand.class, EvalCommand.class,
+        subcommands = {GenerateCommand.class, ConvertCommand.class, TrainVaeCommand.class, TrainCommand.class, EvalCommand.class,
                 BenchCommand.class,
                 InfoCommand.class})
 public final class D4j implements Runnable {

@@ -6,6 +6,7 @@ import com.google.gson.JsonParser;
 import dev.diffusion4j.io.ModelDirectory;
 import dev.diffusion4j.nn.WeightSource;
 import dev.diffusion4j.schedulers.SchedulerConfig;
+import dev.diffusion4j.text.ClipTokenizer;
 import dev.diffusion4j.text.ClipTextConfig;
 import dev.diffusion4j.unet.UNet2DConditionConfig;
 import dev.diffusion4j.vae.AutoencoderKLConfig;
@@ -21,12 +22,12 @@ import java.util.function.Function;
  *
  * @param name how the user named the model (path or repo id), for messages and the infotext
  * @param family what the model is
- * @param dir the diffusers folder holding the parts
+ * @param source where the parts' weights and the tokenizer are read from: a diffusers folder or a single file
  * @param textEncoder2 SDXL's second text encoder (a CLIPTextModelWithProjection), null for SD 1.x/2.x
  * @param forceZerosForEmptyPrompt SDXL pipelines' {@code force_zeros_for_empty_prompt} (default true): without a
  *     negative prompt, guidance runs against zero embeddings
  */
-public record ModelSpec(String name, ModelFamily family, ModelDirectory dir, UNet2DConditionConfig unet,
+public record ModelSpec(String name, ModelFamily family, ModelSource source, UNet2DConditionConfig unet,
                         AutoencoderKLConfig vae, ClipTextConfig textEncoder, SchedulerConfig scheduler,
                         ClipTextConfig textEncoder2, boolean forceZerosForEmptyPrompt) {
 
@@ -51,38 +52,31 @@ public record ModelSpec(String name, ModelFamily family, ModelDirectory dir, UNe
             throw new UnsupportedModelException(dir.name() + ": " + family.displayName() + " is not supported yet"
                     + " (model_index.json _class_name " + pipelineClass + ")");
         }
-        SchedulerConfig scheduler = part(dir, "scheduler",
-                () -> SchedulerConfig.load(dir.file("scheduler", "scheduler_config.json")));
-        ClipTextConfig te = part(dir, "text_encoder", () -> ClipTextConfig.read(dir.file("text_encoder", "config.json")));
-        UNet2DConditionConfig unet = part(dir, "unet", () -> UNet2DConditionConfig.read(dir.file("unet", "config.json")));
-        AutoencoderKLConfig vae = part(dir, "vae", () -> AutoencoderKLConfig.read(dir.file("vae", "config.json")));
-        if (family == ModelFamily.SDXL) {
-            ClipTextConfig te2 = part(dir, "text_encoder_2",
-                    () -> ClipTextConfig.read(dir.file("text_encoder_2", "config.json")));
-            if (unet.inChannels() != 4) {
-                throw new UnsupportedModelException(dir.name() + ": an SDXL UNet with " + unet.inChannels()
+        boolean xl = family == ModelFamily.SDXL;
+        Configs c = Configs.read(dir, xl);
+        if (xl) {
+            if (c.unet().inChannels() != 4) {
+                throw new UnsupportedModelException(dir.name() + ": an SDXL UNet with " + c.unet().inChannels()
                         + " input channels (an inpainting model) is not supported yet");
             }
-            checkSdxl(dir, unet, te, te2);
             JsonElement zeros = index.get("force_zeros_for_empty_prompt");
             boolean forceZeros = zeros == null || zeros.isJsonNull() || zeros.getAsBoolean();
-            return new ModelSpec(dir.name(), family, dir, unet, vae, te, scheduler, te2, forceZeros);
+            return new ModelSpec(dir.name(), family, new ModelSource.Folder(dir), c.unet(), c.vae(), c.textEncoder(),
+                    c.scheduler(), c.textEncoder2(), forceZeros);
         }
-        if (unet.additionEmbedType() != null) {
-            throw new IOException(dir.name() + ": unet addition_embed_type " + unet.additionEmbedType()
-                    + " under _class_name " + pipelineClass + " (an SDXL UNet in a Stable Diffusion 1.x/2.x folder)");
-        }
-        if (te.hiddenSize() != unet.crossAttentionDim()) {
-            throw new IOException(dir.name() + ": text_encoder hidden_size " + te.hiddenSize()
-                    + " does not match unet cross_attention_dim " + unet.crossAttentionDim());
-        }
-        if (family == ModelFamily.SD1 && unet.inChannels() != 4) {
-            throw new UnsupportedModelException(dir.name() + ": a UNet with " + unet.inChannels()
-                    + " input channels (an inpainting or depth model) under _class_name " + pipelineClass
+        int channels = c.unet().inChannels();
+        if (channels == 9) {
+            family = ModelFamily.INPAINTING; // diffusers runs inpainting UNets under either pipeline class
+        } else if (channels == 4 && family == ModelFamily.INPAINTING) {
+            family = ModelFamily.SD1; // the inpainting pipeline on a plain model
+        } else if (channels != 4) {
+            throw new UnsupportedModelException(dir.name() + ": a UNet with " + c.unet().inChannels()
+                    + " input channels (a depth or other conditioned model) under _class_name " + pipelineClass
                     + " is not supported yet");
         }
-        ModelFamily refined = family == ModelFamily.SD1 && unet.useLinearProjection() ? ModelFamily.SD2 : family;
-        return new ModelSpec(dir.name(), refined, dir, unet, vae, te, scheduler, null, false);
+        ModelFamily refined = family == ModelFamily.SD1 && c.unet().useLinearProjection() ? ModelFamily.SD2 : family;
+        return new ModelSpec(dir.name(), refined, new ModelSource.Folder(dir), c.unet(), c.vae(), c.textEncoder(),
+                c.scheduler(), null, false);
     }
 
     /**
@@ -99,33 +93,30 @@ public record ModelSpec(String name, ModelFamily family, ModelDirectory dir, UNe
                 && te.getAsJsonArray().get(0).isJsonNull();
     }
 
-    /** SDXL's parts fit together: context = both encoders' widths, added input = pooled width + 6 embedded ids. */
-    private static void checkSdxl(ModelDirectory dir, UNet2DConditionConfig unet, ClipTextConfig te,
-                                  ClipTextConfig te2) throws IOException {
-        if (!"text_time".equals(unet.additionEmbedType())) {
-            throw new IOException(dir.name() + ": an SDXL unet needs addition_embed_type text_time, got "
-                    + unet.additionEmbedType());
-        }
-        if (te2.projectionDim() == 0) {
-            throw new IOException(dir.name() + ": text_encoder_2 must be a CLIPTextModelWithProjection (its "
-                    + "config's architectures)");
-        }
-        if (te.hiddenSize() + te2.hiddenSize() != unet.crossAttentionDim()) {
-            throw new IOException(dir.name() + ": text_encoder hidden_size " + te.hiddenSize() + " + text_encoder_2 "
-                    + "hidden_size " + te2.hiddenSize() + " does not match unet cross_attention_dim "
-                    + unet.crossAttentionDim());
-        }
-        int added = te2.projectionDim() + SDXL_TIME_IDS * unet.additionTimeEmbedDim();
-        if (added != unet.projectionClassEmbeddingsInputDim()) {
-            throw new IOException(dir.name() + ": text_encoder_2 projection_dim " + te2.projectionDim() + " + "
-                    + SDXL_TIME_IDS + " time ids × addition_time_embed_dim " + unet.additionTimeEmbedDim() + " = "
-                    + added + " does not match unet projection_class_embeddings_input_dim "
-                    + unet.projectionClassEmbeddingsInputDim());
-        }
+    /**
+     * Reads an original single file ({@code .safetensors}, {@code .ckpt}, {@code .pt}, {@code .pth}): its family from
+     * its keys and shapes, its architecture from {@code configDir} (a diffusers folder, as diffusers'
+     * {@code from_single_file(config=...)}) or else from the built-in configs of the published model of that family.
+     * Only the file's header (or a checkpoint's pickle, through the restricted unpickler) is read here.
+     *
+     * @param configDir a diffusers folder whose configs (and tokenizer) describe the file, or null for the built-ins
+     * @param prediction overrides the scheduler's {@code prediction_type}; required for an SD 2.x file without
+     *     {@code configDir}, whose 512 (ε) and 768 (v) models have the same keys and shapes
+     * @throws UnsupportedModelException for a file that is not a model this build runs (a LoRA, a VAE alone, the
+     *     SDXL refiner),
+     *     naming what it looks like
+     * @throws IOException for a missing, malformed or refused file (a pickle naming a forbidden global)
+     * @throws IllegalArgumentException when {@code prediction} is required and missing
+     */
+    public static ModelSpec open(Path file, Path configDir, PredictionType prediction) throws IOException {
+        return SingleFileSpec.open(file, configDir, prediction);
     }
 
-    /** SDXL base's time ids: original size, crop top-left and target size, two values each. */
-    private static final int SDXL_TIME_IDS = 6;
+    /** This model with its VAE read from a standalone VAE file (original or diffusers layout) instead. */
+    public ModelSpec withVae(Path vaeFile) {
+        return new ModelSpec(name, family, new VaeFile.Replacing(source, vaeFile), unet, vae, textEncoder, scheduler,
+                textEncoder2, forceZerosForEmptyPrompt);
+    }
 
     /** Pixels per latent cell (8 for SD). */
     public int vaeScaleFactor() {
@@ -139,12 +130,22 @@ public record ModelSpec(String name, ModelFamily family, ModelDirectory dir, UNe
 
     /** The tokenizer folder. */
     public Path tokenizer() {
-        return dir.root().resolve("tokenizer");
+        return source.tokenizer();
     }
 
-    /** SDXL's second tokenizer folder (OpenCLIP's, padding with "!"). */
-    public Path tokenizer2() {
-        return dir.root().resolve("tokenizer_2");
+    /** The CLIP tokenizer, with the family's padding token when the source overrides the folder's. */
+    public ClipTokenizer loadTokenizer() throws IOException {
+        ClipTokenizer t = ClipTokenizer.load(source.tokenizer());
+        return source.padToken() == null ? t : t.withPadToken(source.padToken());
+    }
+
+    /** SDXL's second tokenizer (OpenCLIP's vocabulary, padding with "!"); fails for one-encoder models. */
+    public ClipTokenizer loadTokenizer2() throws IOException {
+        if (source.tokenizer2() == null) {
+            throw new IllegalStateException(name + " has no second tokenizer (" + family.displayName() + ")");
+        }
+        ClipTokenizer t = ClipTokenizer.load(source.tokenizer2());
+        return source.padToken2() == null ? t : t.withPadToken(source.padToken2());
     }
 
     /**
@@ -152,8 +153,7 @@ public record ModelSpec(String name, ModelFamily family, ModelDirectory dir, UNe
      * Failures name the model and the part.
      */
     public <M> M load(String part, LoadOptions options, Function<WeightSource, M> build) throws IOException {
-        Path weights = part(dir, part, () -> dir.weights(part));
-        return part(dir, part, () -> WeightSource.fromFile(weights, w -> build.apply(options.weights().wrap(part, w))));
+        return part(name, part, () -> source.load(part, w -> build.apply(options.weights().wrap(part, w))));
     }
 
     private static JsonObject modelIndex(ModelDirectory dir) throws IOException {
@@ -173,17 +173,17 @@ public record ModelSpec(String name, ModelFamily family, ModelDirectory dir, UNe
         return c.getAsString();
     }
 
-    private interface IoSupplier<T> {
+    interface IoSupplier<T> {
         T get() throws IOException;
     }
 
-    private static <T> T part(ModelDirectory dir, String part, IoSupplier<T> s) throws IOException {
+    static <T> T part(String model, String part, IoSupplier<T> s) throws IOException {
         try {
             return s.get();
         } catch (UnsupportedModelException e) {
             throw e;
         } catch (IOException | RuntimeException e) {
-            throw new IOException(dir.name() + ": part '" + part + "': " + e.getMessage(), e);
+            throw new IOException(model + ": part '" + part + "': " + e.getMessage(), e);
         }
     }
 }

@@ -24,12 +24,14 @@ import java.util.List;
  * @param initImage img2img input, or null for txt2img
  * @param strength img2img: fraction of the schedule re-run, in (0, 1]
  * @param clipSkip 0 = last text-encoder layer, 1 = the one before (A1111's "Clip skip: 2"), ...
+ * @param mask inpainting: white = repaint, black = keep (binarised at half intensity, resized to the image), or null;
+ *     needs {@code initImage}
  * @param sdxl SDXL's second prompts and size/crop conditioning; {@link SdxlConditions#DEFAULTS} for other models
  */
 public record GenerationRequest(List<String> prompts, List<String> negativePrompts, int width, int height, int steps,
                                 double guidanceScale, double guidanceRescale, Sampler sampler,
                                 long seed, int imagesPerPrompt, BufferedImage initImage, double strength,
-                                int clipSkip, SdxlConditions sdxl) {
+                                int clipSkip, BufferedImage mask, SdxlConditions sdxl) {
 
     public GenerationRequest {
         prompts = List.copyOf(prompts);
@@ -61,6 +63,9 @@ public record GenerationRequest(List<String> prompts, List<String> negativePromp
         }
         if (initImage != null && !(strength > 0 && strength <= 1)) {
             throw new IllegalArgumentException("strength must be in (0, 1], got " + strength);
+        }
+        if (mask != null && initImage == null) {
+            throw new IllegalArgumentException("a mask needs an init image to inpaint (--init-img)");
         }
         if (clipSkip < 0) {
             throw new IllegalArgumentException("clip skip must be ≥ 0, got " + clipSkip);
@@ -98,7 +103,7 @@ public record GenerationRequest(List<String> prompts, List<String> negativePromp
             throw new IllegalArgumentException("size " + w + "x" + h + " must be a multiple of " + scaleFactor);
         }
         return new GenerationRequest(prompts, negativePrompts, w, h, steps, guidanceScale, guidanceRescale, sampler, s,
-                imagesPerPrompt, initImage, strength, clipSkip, sdxl);
+                imagesPerPrompt, initImage, strength, clipSkip, mask, sdxl);
     }
 
     public static Builder builder(String... prompts) {
@@ -127,6 +132,7 @@ public record GenerationRequest(List<String> prompts, List<String> negativePromp
         private int[] originalSize = {0, 0};
         private int[] targetSize = {0, 0};
         private int[] cropTopLeft = {0, 0};
+        private BufferedImage mask;
 
         Builder(List<String> prompts) {
             this.prompts = prompts;
@@ -161,6 +167,8 @@ public record GenerationRequest(List<String> prompts, List<String> negativePromp
         public Builder targetSize(int w, int h) { targetSize = new int[] {w, h}; return this; }
         /** SDXL: crops_coords_top_left, given as x (left), y (top). */
         public Builder cropTopLeft(int x, int y) { cropTopLeft = new int[] {x, y}; return this; }
+        /** Inpainting: white = repaint; needs {@link #initImage}. */
+        public Builder mask(BufferedImage v) { mask = v; return this; }
 
         /** Validates every parameter; the sampler name is parsed here, once. */
         public GenerationRequest build() {
@@ -174,7 +182,7 @@ public record GenerationRequest(List<String> prompts, List<String> negativePromp
             SdxlConditions sdxl = new SdxlConditions(copies(prompt2), copies(negativePrompt2), originalSize[0],
                     originalSize[1], targetSize[0], targetSize[1], cropTopLeft[0], cropTopLeft[1]);
             return new GenerationRequest(prompts, negativePrompts, width, height, steps, guidanceScale, guidanceRescale,
-                    parsed, seed, imagesPerPrompt, initImage, strength, clipSkip, sdxl);
+                    parsed, seed, imagesPerPrompt, initImage, strength, clipSkip, mask, sdxl);
         }
 
         private List<String> copies(String v) {

@@ -16,7 +16,6 @@ import dev.diffusion4j.unet.UNet2DConditionModel;
 import dev.diffusion4j.vae.AutoencoderKL;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.IntConsumer;
@@ -67,8 +66,8 @@ public final class StableDiffusion implements AutoCloseable {
      */
     public static StableDiffusion load(ModelSpec spec, LoadOptions options, IntConsumer progress) throws IOException {
         boolean xl = spec.textEncoder2() != null;
-        CompletableFuture<ClipTokenizer> tokenizer = tokenizer(spec, "tokenizer", spec.tokenizer());
-        CompletableFuture<ClipTokenizer> tokenizer2 = xl ? tokenizer(spec, "tokenizer_2", spec.tokenizer2()) : null;
+        CompletableFuture<ClipTokenizer> tokenizer = tokenizer(spec, "tokenizer", spec::loadTokenizer);
+        CompletableFuture<ClipTokenizer> tokenizer2 = xl ? tokenizer(spec, "tokenizer_2", spec::loadTokenizer2) : null;
         Engines.start(0);
         progress.accept(1);
         DataType dtype = options.dtype();
@@ -103,10 +102,14 @@ public final class StableDiffusion implements AutoCloseable {
     }
 
     /** Parses a tokenizer (pure Java) on another thread while libtorch starts and the weights load. */
-    private static CompletableFuture<ClipTokenizer> tokenizer(ModelSpec spec, String part, Path dir) {
+    private interface TokenizerLoader {
+        ClipTokenizer load() throws IOException;
+    }
+
+    private static CompletableFuture<ClipTokenizer> tokenizer(ModelSpec spec, String part, TokenizerLoader loader) {
         return CompletableFuture.supplyAsync(() -> {
             try {
-                return ClipTokenizer.load(dir);
+                return loader.load();
             } catch (IOException | RuntimeException e) {
                 throw new UncheckedIOException(new IOException(spec.name() + ": part '" + part + "': "
                         + e.getMessage(), e));
@@ -190,10 +193,13 @@ public final class StableDiffusion implements AutoCloseable {
         unetFreed = true;
     }
 
-    /** Runs txt2img, or img2img when the request has an init image. */
+    /** Runs txt2img, img2img when the request has an init image, inpainting when it also has a mask. */
     public GenerationResult generate(GenerationRequest request, GenerationListener listener) {
-        return request.initImage() == null
-                ? new TextToImage(this).generate(request, listener)
+        if (request.mask() == null && unet.config().inChannels() != 4) {
+            throw new IllegalArgumentException(name + ": an inpainting model needs an init image and a mask");
+        }
+        return request.mask() != null ? new Inpaint(this).generate(request, listener)
+                : request.initImage() == null ? new TextToImage(this).generate(request, listener)
                 : new ImageToImage(this).generate(request, listener);
     }
 

@@ -33,7 +33,7 @@ class ModelSpecTest {
         assertTrue(spec.forceZerosForEmptyPrompt());
         assertEquals(0.13025f, spec.vae().scalingFactor());
         assertEquals("text_time", spec.unet().additionEmbedType());
-        assertTrue(spec.tokenizer2().endsWith("tokenizer_2"));
+        assertTrue(spec.source().tokenizer2().endsWith("tokenizer_2"));
     }
 
     @Test
