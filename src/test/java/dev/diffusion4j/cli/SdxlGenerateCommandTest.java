@@ -18,14 +18,14 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** tiny-sdxl's txt2img and img2img cases through {@code d4j generate}, compared with the golden PNGs. */
+/** tiny-sdxl's txt2img, img2img and single_file cases through {@code d4j generate}, compared with the golden PNGs. */
 class SdxlGenerateCommandTest {
 
     @TempDir
     Path dir;
 
     static List<Fixtures.Case> cases() {
-        return Fixtures.cases("tiny-sdxl", "txt2img", "img2img");
+        return Fixtures.cases("tiny-sdxl", "txt2img", "img2img", "single_file");
     }
 
     /** The sampler flags of a case's scheduler (the folder's own scheduler is Euler, "leading" spacing). */
@@ -46,7 +46,9 @@ class SdxlGenerateCommandTest {
     void generateMatchesTheGoldenPng(Fixtures.Case c) throws Exception {
         JsonObject p = c.params();
         Path out = dir.resolve(c.name() + ".png");
-        List<String> args = new ArrayList<>(List.of("generate", "-m", TinySdxl.dir().toString(),
+        String model = c.kind().equals("single_file")
+                ? c.dir().resolve(p.get("checkpoint").getAsString()).toString() : TinySdxl.dir().toString();
+        List<String> args = new ArrayList<>(List.of("generate", "-m", model,
                 "-p", p.get("prompt").getAsString(), "-W", p.get("width").getAsString(),
                 "-H", p.get("height").getAsString(), "--steps", p.get("num_inference_steps").getAsString(),
                 "--cfg-scale", p.get("guidance_scale").getAsString(), "--seed", p.get("seed").getAsString(),
@@ -60,6 +62,9 @@ class SdxlGenerateCommandTest {
         if (c.kind().equals("img2img")) {
             args.addAll(List.of("-i", c.dir().resolve(c.inputs().get("image_png").getAsString()).toString(),
                     "--strength", p.get("strength").getAsString()));
+        }
+        if (c.kind().equals("single_file")) {
+            args.addAll(List.of("--config", c.dir().resolve(p.get("config_dir").getAsString()).toString()));
         }
         args.addAll(samplerFlags(p));
         GenerateCommandTest.Run r = GenerateCommandTest.run(args.toArray(String[]::new));

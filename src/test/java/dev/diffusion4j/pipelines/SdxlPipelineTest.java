@@ -8,6 +8,9 @@ import ai.djl.ndarray.NDManager;
 import dev.diffusion4j.Fixtures;
 import dev.diffusion4j.TinySd1;
 import dev.diffusion4j.TinySdxl;
+import dev.diffusion4j.models.LoadOptions;
+import dev.diffusion4j.models.ModelFamily;
+import dev.diffusion4j.models.ModelSpec;
 import dev.diffusion4j.text.Conditioning;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,6 +35,25 @@ class SdxlPipelineTest {
         GenerationResult result = TinySdxl.model().generate(r, GenerationListener.NONE);
         c.check("image", result.pixels());
         c.checkPng("image_png", result.images().get(0));
+    }
+
+    static List<Fixtures.Case> singleFiles() {
+        return Fixtures.cases("tiny-sdxl", "single_file");
+    }
+
+    /** The folder's weights in the original SGM layout, with the folder as config: the txt2img_euler image. */
+    @ParameterizedTest
+    @MethodSource("singleFiles")
+    void aSingleFileGivesTheFoldersImage(Fixtures.Case c) throws Exception {
+        TinySdxl.model(); // starts the engine
+        ModelSpec spec = ModelSpec.open(c.dir().resolve(c.params().get("checkpoint").getAsString()),
+                c.dir().resolve(c.params().get("config_dir").getAsString()), null);
+        assertEquals(ModelFamily.SDXL, spec.family());
+        try (StableDiffusion sd = StableDiffusion.load(spec, LoadOptions.defaults(), done -> { })) {
+            GenerationResult result = sd.generate(PipelineConformanceTest.request(c), GenerationListener.NONE);
+            c.check("image", result.pixels());
+            c.checkPng("image_png", result.images().get(0));
+        }
     }
 
     private static List<Integer> ints(Fixtures.Case c, String key) {
