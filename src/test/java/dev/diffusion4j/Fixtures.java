@@ -1,12 +1,15 @@
 package dev.diffusion4j;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.diffusion4j.io.Npy;
+import dev.diffusion4j.io.Png;
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -73,6 +76,33 @@ public final class Fixtures {
             assertTrue(e.maxAbs() <= maxAbs && e.relL2() <= relL2,
                     () -> name + "/" + key + ": " + e + " exceeds tolerance max_abs " + maxAbs + ", rel_l2 " + relL2);
             return e;
+        }
+
+        /** The manifest's PNG tolerance: every channel within max_abs_uint8, min_fraction_exact of them equal. */
+        public void checkPng(String key, BufferedImage actual) {
+            String file = expected.get(key).getAsString();
+            byte[] want;
+            try {
+                want = Png.toRgb(Png.read(dir.resolve(file)));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            byte[] got = Png.toRgb(actual);
+            assertEquals(want.length, got.length, name + "/" + key + " size");
+            // a batch's further images (image_png_1, ...) share image_png's tolerance
+            JsonObject tol = tolerance.getAsJsonObject(tolerance.has(key) ? key : "image_png");
+            int maxAbs = 0;
+            int exact = 0;
+            for (int i = 0; i < want.length; i++) {
+                int d = Math.abs((want[i] & 0xff) - (got[i] & 0xff));
+                maxAbs = Math.max(maxAbs, d);
+                if (d == 0) exact++;
+            }
+            double fraction = exact / (double) want.length;
+            int worst = maxAbs;
+            assertTrue(worst <= tol.get("max_abs_uint8").getAsInt()
+                            && fraction >= tol.get("min_fraction_exact").getAsDouble(),
+                    () -> name + "/" + key + ": max diff " + worst + ", exact fraction " + fraction);
         }
 
         public void checkExact(String key, long[] actual) {

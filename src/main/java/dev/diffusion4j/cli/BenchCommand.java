@@ -10,10 +10,9 @@ import dev.diffusion4j.tensor.Profiler;
 import dev.diffusion4j.tensor.Tensors;
 import dev.diffusion4j.text.ClipTextConfig;
 import dev.diffusion4j.text.ClipTextModel;
-import dev.diffusion4j.unet.UNet2DConditionConfig;
+import dev.diffusion4j.unet.AddedConditions;
 import dev.diffusion4j.unet.UNet2DConditionModel;
 import dev.diffusion4j.vae.AutoencoderKL;
-import dev.diffusion4j.vae.AutoencoderKLConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,14 +24,19 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code d4j bench}: the SD 1.5 architecture with random weights built from its configs (nothing downloaded), timing
- * one text-encoder call, one UNet call with CFG (batch 2) and one VAE decode, plus build time and peak RSS.
+ * {@code d4j bench}: the SD 1.5 or SDXL base architecture with random weights built from its configs (nothing
+ * downloaded), timing one text-encoder call (each encoder), one UNet call with CFG (batch 2) and one VAE decode, plus
+ * build time and peak RSS.
  */
-@Command(name = "bench", description = "Benchmark SD 1.5-sized text encoder, UNet and VAE with random weights.")
+@Command(name = "bench", description = "Benchmark SD 1.5- or SDXL-sized text encoders, UNet and VAE with random "
+        + "weights.")
 final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--size", defaultValue = "512", description = "Image size in pixels (default: ${DEFAULT-VALUE}).")
     int size;
+
+    @Option(names = "--family", defaultValue = "sd15", description = "sd15 or sdxl (default: ${DEFAULT-VALUE}).")
+    String family;
 
     @Option(names = {"-t", "--threads"}, description = "libtorch threads (default: all cores).")
     int threads;
@@ -59,6 +63,7 @@ final class BenchCommand implements Callable<Integer> {
             case "fp16", "float16" -> DataType.FLOAT16;
             default -> throw new UsageException("--dtype must be fp32 or fp16, got " + dtype);
         };
+        BenchFamily arch = BenchFamily.parse(family);
         Engines.start(threads);
         double te = Double.NaN;
         double unetS = Double.NaN;
@@ -69,26 +74,32 @@ final class BenchCommand implements Callable<Integer> {
         // free_params_immediately): text encoder, then UNet, then VAE, each freed before the next is built.
         try (NDManager m = NDManager.newBaseManager()) {
             if (!skip.contains("text_encoder")) {
-                try (ClipTextModel text = built(build, "text encoder",
-                        () -> ClipTextModel.random(ClipTextConfig.sd15(), dt, 1))) {
-                    te = time(() -> text.forward(m.zeros(new Shape(2, 77), DataType.INT64), 0).lastHiddenState());
-                    log("text encoder (batch 2): %.3f s", te);
+                te = 0;
+                for (ClipTextConfig config : arch.textEncoders()) {
+                    try (ClipTextModel text = built(build, "text encoder", () -> ClipTextModel.random(config, dt, 1))) {
+                        double s = time(() -> text.forward(m.zeros(new Shape(2, 77), DataType.INT64), arch.clipSkip(),
+                                arch.clipSkip() == 0).lastHiddenState());
+                        te += s;
+                        log("text encoder %d layers × %d (batch 2): %.3f s", config.numHiddenLayers(),
+                                config.hiddenSize(), s);
+                    }
                 }
             }
             if (!skip.contains("unet")) {
                 try (UNet2DConditionModel unet = built(build, "UNet",
-                        () -> UNet2DConditionModel.random(UNet2DConditionConfig.sd15(), dt, 2));
+                        () -> UNet2DConditionModel.random(arch.unet(), dt, 2));
                      NDScope scope = new NDScope()) {
-                    NDArray ctx = m.randomNormal(new Shape(2, 77, 768)).toType(dt, false);
+                    NDArray ctx = m.randomNormal(new Shape(2, 77, arch.unet().crossAttentionDim())).toType(dt, false);
+                    AddedConditions added = arch.added(m, 2, size, dt);
                     NDArray sample = m.randomNormal(new Shape(2, 4, lat, lat)).toType(dt, false);
                     NDArray t = Tensors.scalar(m, 500f);
-                    time(() -> unet.forward(sample, t, ctx)); // warm-up: oneDNN picks its kernels on the first call
-                    unetS = time(() -> unet.forward(sample, t, ctx));
+                    time(() -> unet.forward(sample, t, ctx, added)); // warm-up: oneDNN picks its kernels on the first call
+                    unetS = time(() -> unet.forward(sample, t, ctx, added));
                     log("UNet call %dx%d with CFG (batch 2): %.2f s", size, size, unetS);
                     if (profile) {
                         Profiler.reset();
                         Profiler.enable(true);
-                        double total = time(() -> unet.forward(sample, t, ctx));
+                        double total = time(() -> unet.forward(sample, t, ctx, added));
                         Profiler.enable(false);
                         printProfile("UNet call", total);
                     }
@@ -96,7 +107,7 @@ final class BenchCommand implements Callable<Integer> {
             }
             if (!skip.contains("vae")) {
                 try (AutoencoderKL vae = built(build, "VAE",
-                        () -> AutoencoderKL.random(AutoencoderKLConfig.sd15(), dt, 3));
+                        () -> AutoencoderKL.random(arch.vae(), dt, 3));
                      NDScope scope = new NDScope()) {
                     NDArray z = m.randomNormal(new Shape(1, 4, lat, lat)).toType(dt, false);
                     if (profile) {
@@ -114,9 +125,9 @@ final class BenchCommand implements Callable<Integer> {
         }
         long rss = peakRssMb();
         if (json) {
-            System.out.printf(Locale.ROOT, "{\"text_encoder_s\": %s, \"unet_call_s\": %s, \"vae_decode_s\": %s, "
+            System.out.printf(Locale.ROOT, "{\"family\": \"%s\", \"text_encoder_s\": %s, \"unet_call_s\": %s, \"vae_decode_s\": %s, "
                     + "\"build_s\": %.3f, \"peak_rss_mb\": %d, \"size\": %d, \"threads\": %s, \"dtype\": \"%s\"}%n",
-                    num(te), num(unetS), num(vaeS), build[0], rss, size, System.getProperty("ai.djl.pytorch.num_threads"),
+                    arch.name(), num(te), num(unetS), num(vaeS), build[0], rss, size, System.getProperty("ai.djl.pytorch.num_threads"),
                     dt == DataType.FLOAT32 ? "fp32" : "fp16");
         } else {
             System.out.printf(Locale.ROOT, "peak RSS: %d MB%n", rss);

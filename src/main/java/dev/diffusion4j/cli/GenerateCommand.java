@@ -50,6 +50,25 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = {"-n", "--negative-prompt"}, description = "What to avoid.")
     String negativePrompt;
 
+    @Option(names = "--prompt-2", description = "SDXL: the prompt of the second text encoder (default: the prompt).")
+    String prompt2;
+
+    @Option(names = "--negative-prompt-2", description = "SDXL: the negative prompt of the second text encoder "
+            + "(default: the negative prompt).")
+    String negativePrompt2;
+
+    @Option(names = "--original-size", paramLabel = "W,H", description = "SDXL: original_size conditioning "
+            + "(default: the output size).")
+    String originalSize;
+
+    @Option(names = "--target-size", paramLabel = "W,H", description = "SDXL: target_size conditioning "
+            + "(default: the output size).")
+    String targetSize;
+
+    @Option(names = "--crop-top-left", paramLabel = "X,Y", description = "SDXL: crops_coords_top_left conditioning "
+            + "(default: 0,0).")
+    String cropTopLeft;
+
     @Option(names = {"-W", "--width"}, description = "Width in pixels, a multiple of 8 (default: the model's size).")
     int width;
 
@@ -130,8 +149,9 @@ final class GenerateCommand implements Callable<Integer> {
         }
         GenerationRequest request;
         try {
-            GenerationRequest.Builder b = GenerationRequest.builder(prompt).negativePrompt(negativePrompt)
-                    .size(width, height).steps(steps)
+            GenerationRequest.Builder b = GenerationRequest.builder(prompt);
+            sdxlOptions(b);
+            b.negativePrompt(negativePrompt).size(width, height).steps(steps)
                     .guidanceScale(cfgScale).guidanceRescale(guidanceRescale).sampler(sampler).schedule(schedule)
                     .timestepSpacing(timestepSpacing).seed(seed).imagesPerPrompt(batch)
                     .initImage(init, strength).clipSkip(clipSkip - 1).mask(maskImage)
@@ -147,6 +167,10 @@ final class GenerateCommand implements Callable<Integer> {
             throw new UsageException("output folder does not exist: " + parent);
         }
         ModelSpec spec = ModelChoice.open(model, config, predictionType, vae);
+        if (spec.family() != ModelFamily.SDXL && !sdxlFlags().isEmpty()) {
+            throw new UsageException(String.join(", ", sdxlFlags()) + ": SDXL only; " + spec.name() + " is "
+                    + spec.family().displayName());
+        }
         if (spec.family() == ModelFamily.INPAINTING && maskImage == null) {
             throw new UsageException(spec.name() + " is an inpainting model: give --init-img and --mask");
         }
@@ -182,6 +206,34 @@ final class GenerateCommand implements Callable<Integer> {
             written.forEach(p -> System.out.println(p.toAbsolutePath()));
         }
         return 0;
+    }
+
+    /** The SDXL conditioning flags, parsed into the builder. */
+    private void sdxlOptions(GenerationRequest.Builder b) {
+        b.prompt2(prompt2).negativePrompt2(negativePrompt2);
+        if (originalSize != null) {
+            IntPair p = IntPair.parse("--original-size", "W,H", originalSize);
+            b.originalSize(p.first(), p.second());
+        }
+        if (targetSize != null) {
+            IntPair p = IntPair.parse("--target-size", "W,H", targetSize);
+            b.targetSize(p.first(), p.second());
+        }
+        if (cropTopLeft != null) {
+            IntPair p = IntPair.parse("--crop-top-left", "X,Y", cropTopLeft);
+            b.cropTopLeft(p.first(), p.second());
+        }
+    }
+
+    /** The SDXL-only flags given on the command line. */
+    private List<String> sdxlFlags() {
+        List<String> given = new ArrayList<>();
+        if (prompt2 != null) given.add("--prompt-2");
+        if (negativePrompt2 != null) given.add("--negative-prompt-2");
+        if (originalSize != null) given.add("--original-size");
+        if (targetSize != null) given.add("--target-size");
+        if (cropTopLeft != null) given.add("--crop-top-left");
+        return given;
     }
 
     private List<Path> write(StableDiffusion sd, GenerationRequest request, GenerationResult result) throws IOException {

@@ -13,7 +13,7 @@ public enum ModelFamily {
     /** An SD 1.x/2.x inpainting model: 9 UNet input channels (latents, mask, masked-image latents). */
     INPAINTING("Stable Diffusion inpainting", true),
     /** Stable Diffusion XL base: two text encoders, added time/size conditioning. */
-    SDXL("Stable Diffusion XL", false),
+    SDXL("Stable Diffusion XL", true),
     /** Stable Diffusion XL refiner: one OpenCLIP bigG encoder, aesthetic-score conditioning. */
     SDXL_REFINER("Stable Diffusion XL refiner", false),
     /** Something else (a VAE alone, a LoRA, another pipeline class). */

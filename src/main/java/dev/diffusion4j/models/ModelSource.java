@@ -24,6 +24,16 @@ public interface ModelSource {
     /** The padding token to use instead of the folder's, or null to keep it. */
     String padToken();
 
+    /** SDXL's second tokenizer folder (OpenCLIP's: the CLIP vocabulary padding with "!"), null without one. */
+    default Path tokenizer2() {
+        return null;
+    }
+
+    /** The second tokenizer's padding token to use instead of its folder's, or null to keep it. */
+    default String padToken2() {
+        return null;
+    }
+
     /** A diffusers folder. */
     record Folder(ModelDirectory dir) implements ModelSource {
         @Override
@@ -39,6 +49,11 @@ public interface ModelSource {
         @Override
         public String padToken() {
             return null;
+        }
+
+        @Override
+        public Path tokenizer2() {
+            return dir.root().resolve("tokenizer_2");
         }
     }
 }

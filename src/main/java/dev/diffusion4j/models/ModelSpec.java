@@ -26,9 +26,13 @@ import java.util.function.Function;
  * @param name how the user named the model (path or repo id), for messages and the infotext
  * @param family what the model is
  * @param source where the parts' weights and the tokenizer are read from: a diffusers folder or a single file
+ * @param textEncoder2 SDXL's second text encoder (a CLIPTextModelWithProjection), null for SD 1.x/2.x
+ * @param forceZerosForEmptyPrompt SDXL pipelines' {@code force_zeros_for_empty_prompt} (default true): without a
+ *     negative prompt, guidance runs against zero embeddings
  */
 public record ModelSpec(String name, ModelFamily family, ModelSource source, UNet2DConditionConfig unet,
-                        AutoencoderKLConfig vae, ClipTextConfig textEncoder, SchedulerConfig scheduler) {
+                        AutoencoderKLConfig vae, ClipTextConfig textEncoder, SchedulerConfig scheduler,
+                        ClipTextConfig textEncoder2, boolean forceZerosForEmptyPrompt) {
 
     /**
      * Reads a diffusers folder's {@code model_index.json} and configs.
@@ -37,8 +41,12 @@ public record ModelSpec(String name, ModelFamily family, ModelSource source, UNe
      * @throws IOException for a missing or malformed part, naming the folder, the part and the reason
      */
     public static ModelSpec open(ModelDirectory dir) throws IOException {
-        String pipelineClass = pipelineClass(dir);
+        JsonObject index = modelIndex(dir);
+        String pipelineClass = pipelineClass(dir, index);
         ModelFamily family = ModelFamily.ofPipelineClass(pipelineClass);
+        if (family == ModelFamily.SDXL && isRefiner(index)) {
+            family = ModelFamily.SDXL_REFINER;
+        }
         if (family == ModelFamily.UNKNOWN) {
             throw new UnsupportedModelException(dir.name() + ": model_index.json names '" + pipelineClass
                     + "', which is not a Stable Diffusion pipeline this build knows");
@@ -47,7 +55,18 @@ public record ModelSpec(String name, ModelFamily family, ModelSource source, UNe
             throw new UnsupportedModelException(dir.name() + ": " + family.displayName() + " is not supported yet"
                     + " (model_index.json _class_name " + pipelineClass + ")");
         }
-        Configs c = Configs.read(dir);
+        boolean xl = family == ModelFamily.SDXL;
+        Configs c = Configs.read(dir, xl);
+        if (xl) {
+            if (c.unet().inChannels() != 4) {
+                throw new UnsupportedModelException(dir.name() + ": an SDXL UNet with " + c.unet().inChannels()
+                        + " input channels (an inpainting model) is not supported yet");
+            }
+            JsonElement zeros = index.get("force_zeros_for_empty_prompt");
+            boolean forceZeros = zeros == null || zeros.isJsonNull() || zeros.getAsBoolean();
+            return new ModelSpec(dir.name(), family, new ModelSource.Folder(dir), c.unet(), c.vae(), c.textEncoder(),
+                    c.scheduler(), c.textEncoder2(), forceZeros);
+        }
         int channels = c.unet().inChannels();
         if (channels == 9) {
             family = ModelFamily.INPAINTING; // diffusers runs inpainting UNets under either pipeline class
@@ -60,7 +79,21 @@ public record ModelSpec(String name, ModelFamily family, ModelSource source, UNe
         }
         ModelFamily refined = family == ModelFamily.SD1 && c.unet().useLinearProjection() ? ModelFamily.SD2 : family;
         return new ModelSpec(dir.name(), refined, new ModelSource.Folder(dir), c.unet(), c.vae(), c.textEncoder(),
-                c.scheduler());
+                c.scheduler(), null, false);
+    }
+
+    /**
+     * The SDXL refiner's folders name no first text encoder and condition on an aesthetic score
+     * ({@code requires_aesthetics_score}).
+     */
+    private static boolean isRefiner(JsonObject index) {
+        JsonElement aesthetic = index.get("requires_aesthetics_score");
+        if (aesthetic != null && aesthetic.isJsonPrimitive() && aesthetic.getAsBoolean()) {
+            return true;
+        }
+        JsonElement te = index.get("text_encoder");
+        return te != null && te.isJsonArray() && te.getAsJsonArray().size() > 0
+                && te.getAsJsonArray().get(0).isJsonNull();
     }
 
     /**
@@ -72,7 +105,8 @@ public record ModelSpec(String name, ModelFamily family, ModelSource source, UNe
      * @param configDir a diffusers folder whose configs (and tokenizer) describe the file, or null for the built-ins
      * @param prediction overrides the scheduler's {@code prediction_type}; required for an SD 2.x file without
      *     {@code configDir}, whose 512 (ε) and 768 (v) models have the same keys and shapes
-     * @throws UnsupportedModelException for a file that is not a model this build runs (a LoRA, a VAE alone, SDXL),
+     * @throws UnsupportedModelException for a file that is not a model this build runs (a LoRA, a VAE alone, the
+     *     SDXL refiner),
      *     naming what it looks like
      * @throws IOException for a missing, malformed or refused file (a pickle naming a forbidden global)
      * @throws IllegalArgumentException when {@code prediction} is required and missing
@@ -83,7 +117,8 @@ public record ModelSpec(String name, ModelFamily family, ModelSource source, UNe
 
     /** This model with its VAE read from a standalone VAE file (original or diffusers layout) instead. */
     public ModelSpec withVae(Path vaeFile) {
-        return new ModelSpec(name, family, new VaeFile.Replacing(source, vaeFile), unet, vae, textEncoder, scheduler);
+        return new ModelSpec(name, family, new VaeFile.Replacing(source, vaeFile), unet, vae, textEncoder, scheduler,
+                textEncoder2, forceZerosForEmptyPrompt);
     }
 
     /** Bytes the weights take as float32: the memory check's fixed part. */
@@ -113,6 +148,15 @@ public record ModelSpec(String name, ModelFamily family, ModelSource source, UNe
         return source.padToken() == null ? t : t.withPadToken(source.padToken());
     }
 
+    /** SDXL's second tokenizer (OpenCLIP's vocabulary, padding with "!"); fails for one-encoder models. */
+    public ClipTokenizer loadTokenizer2() throws IOException {
+        if (source.tokenizer2() == null) {
+            throw new IllegalStateException(name + " has no second tokenizer (" + family.displayName() + ")");
+        }
+        ClipTokenizer t = ClipTokenizer.load(source.tokenizer2());
+        return source.padToken2() == null ? t : t.withPadToken(source.padToken2());
+    }
+
     /**
      * Builds a part from its weights, wrapped by {@code options}; the file is open only while {@code build} runs.
      * Failures name the model and the part.
@@ -121,18 +165,21 @@ public record ModelSpec(String name, ModelFamily family, ModelSource source, UNe
         return part(name, part, () -> source.load(part, w -> build.apply(options.weights().wrap(part, w))));
     }
 
-    private static String pipelineClass(ModelDirectory dir) throws IOException {
+    private static JsonObject modelIndex(ModelDirectory dir) throws IOException {
         Path index = dir.root().resolve("model_index.json");
         try {
-            JsonObject o = JsonParser.parseString(Files.readString(index)).getAsJsonObject();
-            JsonElement c = o.get("_class_name");
-            if (c == null || !c.isJsonPrimitive()) {
-                throw new IOException(index + ": no _class_name string");
-            }
-            return c.getAsString();
+            return JsonParser.parseString(Files.readString(index)).getAsJsonObject();
         } catch (RuntimeException e) {
             throw new IOException(index + ": not a JSON object: " + e.getMessage(), e);
         }
+    }
+
+    private static String pipelineClass(ModelDirectory dir, JsonObject index) throws IOException {
+        JsonElement c = index.get("_class_name");
+        if (c == null || !c.isJsonPrimitive()) {
+            throw new IOException(dir.root().resolve("model_index.json") + ": no _class_name string");
+        }
+        return c.getAsString();
     }
 
     interface IoSupplier<T> {

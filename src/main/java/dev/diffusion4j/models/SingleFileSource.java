@@ -13,8 +13,12 @@ import java.util.function.Function;
  * @param mapping its keys mapped to diffusers parts and names
  * @param tokenizer the tokenizer folder: the {@code --config} folder's, else the built-in CLIP vocabulary
  * @param padToken the family's padding token when the tokenizer is the built-in one, else null
+ * @param tokenizer2 SDXL's second tokenizer folder (the {@code --config} folder's {@code tokenizer_2}, else the
+ *     built-in CLIP vocabulary), null for one-encoder families
+ * @param padToken2 the second tokenizer's padding token when it is the built-in one ("!"), else null
  */
-record SingleFileSource(Path file, SingleFileMapping mapping, Path tokenizer, String padToken) implements ModelSource {
+record SingleFileSource(Path file, SingleFileMapping mapping, Path tokenizer, String padToken, Path tokenizer2,
+                        String padToken2) implements ModelSource {
 
     @Override
     public <M> M load(String part, Function<WeightSource, M> build) throws IOException {

@@ -24,7 +24,7 @@ final class SingleFileSpec {
             throw new UnsupportedModelException(file + ": " + detected.reason());
         }
         ModelFamily family = detected.family();
-        // The one place a recognised but unsupported single file (SDXL, its refiner) is refused.
+        // The one place a recognised but unsupported single file (the SDXL refiner) is refused.
         if (!family.supported()) {
             throw new UnsupportedModelException(file + ": " + family.displayName() + " is not supported yet ("
                     + detected.reason() + ")");
@@ -49,15 +49,25 @@ final class SingleFileSpec {
         Configs configs;
         Path tokenizer;
         String pad = null;
+        boolean xl = family == ModelFamily.SDXL;
+        Path tokenizer2 = null;
+        String pad2 = null;
         if (configDir != null) {
             ModelDirectory dir = ModelDirectory.open(configDir, configDir.toString());
-            configs = Configs.read(dir);
+            configs = Configs.read(dir, xl);
             tokenizer = Files.isDirectory(configDir.resolve("tokenizer")) ? configDir.resolve("tokenizer") : null;
+            if (xl && Files.isDirectory(configDir.resolve("tokenizer_2"))) {
+                tokenizer2 = configDir.resolve("tokenizer_2");
+            }
         } else {
             Map<String, String> json = BuiltInConfigs.forFamily(family, family == ModelFamily.SD2 ? prediction : null);
             configs = Configs.builtIn(name, json);
             tokenizer = null;
             pad = padToken(json.get("tokenizer"));
+            pad2 = xl ? padToken(json.get("tokenizer_2")) : null;
+        }
+        if (xl && configs.textEncoder2() == null) {
+            throw new IOException(file + ": an SDXL file needs a config folder with text_encoder_2 (" + configDir + ")");
         }
         if (tokenizer == null) {
             tokenizer = Installation.clipTokenizer();
@@ -69,6 +79,11 @@ final class SingleFileSpec {
                         + "): pass --config DIR with a tokenizer/ folder, or set -Dd4j.home");
             }
         }
+        if (xl && tokenizer2 == null) {
+            // SDXL's second tokenizer is the same CLIP vocabulary, padding with open_clip's "!"
+            tokenizer2 = Installation.clipTokenizer();
+            pad2 = "!";
+        }
         if (prediction != null) {
             configs = configs.withPrediction(prediction);
         }
@@ -76,8 +91,9 @@ final class SingleFileSpec {
             throw new IOException(file + ": the file's UNet is " + family.displayName() + " but the config's has "
                     + configs.unet().inChannels() + " input channels");
         }
-        return new ModelSpec(name, family, new SingleFileSource(file, mapping, tokenizer, pad), configs.unet(),
-                configs.vae(), configs.textEncoder(), configs.scheduler());
+        // the published SDXL pipelines' force_zeros_for_empty_prompt (true) for every SDXL file
+        return new ModelSpec(name, family, new SingleFileSource(file, mapping, tokenizer, pad, tokenizer2, pad2),
+                configs.unet(), configs.vae(), configs.textEncoder(), configs.scheduler(), configs.textEncoder2(), xl);
     }
 
     /** The file name without its extension, as A1111's infotext names a checkpoint. */

@@ -77,5 +77,15 @@ final class VaeFile {
         public String padToken() {
             return base.padToken();
         }
+
+        @Override
+        public Path tokenizer2() {
+            return base.tokenizer2();
+        }
+
+        @Override
+        public String padToken2() {
+            return base.padToken2();
+        }
     }
 }

@@ -15,6 +15,7 @@ import dev.diffusion4j.text.Conditioning;
 import dev.diffusion4j.text.PromptOptions;
 import dev.diffusion4j.text.TextualInversion;
 import dev.diffusion4j.text.TextualInversions;
+import dev.diffusion4j.unet.AddedConditions;
 import dev.diffusion4j.vae.VaeImageProcessor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -67,13 +68,18 @@ abstract class DiffusionPipeline {
         try (NDManager m = NDManager.newBaseManager()) {
             // 0. merge the request's LoRAs (restoring the loaded weights first when they change)
             Map<String, String> loraHashes = useLoras(r);
-            // 1. encode the prompt: [uncond..., cond...] when guiding
+            // 1. encode the prompt: [uncond..., cond...] when guiding, with SDXL's added conditions beside it
             PromptEmbeds embeds;
             try (NDScope s = new NDScope()) {
                 embeds = encodePrompt(m, r);
-                NDScope.unregister(embeds.cond());
-                if (embeds.uncond() != null) NDScope.unregister(embeds.uncond());
+                for (NDArray a : new NDArray[] {embeds.uncond(), embeds.cond(), embeds.uncondPooled(),
+                        embeds.condPooled()}) {
+                    if (a != null) {
+                        NDScope.unregister(a);
+                    }
+                }
             }
+            AddedConditions added = addedConditions(m, r, embeds.joinedPooled());
             if (!embeds.embeddingsUsed().isEmpty()) {
                 parameters.put("TI hashes", hashes(embeds.embeddingsUsed()));
             }
@@ -90,7 +96,7 @@ abstract class DiffusionPipeline {
                 TorchGenerator generator = new TorchGenerator(seed);
                 Start start = prepare(m, r, scheduler, generator, width, height);
                 // 4. denoise
-                latents = denoise(m, r, scheduler, generator, start, embeds, listener);
+                latents = denoise(m, r, scheduler, generator, start, embeds, added, listener);
             }
             if (model.options().freeParamsImmediately()) {
                 model.freeUnet();
@@ -142,9 +148,11 @@ abstract class DiffusionPipeline {
 
     /**
      * Prompt embeddings (B·n, 77·k, D) and, when guiding, the unconditional ones, which may have another number of
-     * chunks k under A1111 syntax; the embeddings the prompts used, positive first.
+     * chunks k under A1111 syntax; SDXL's pooled embeddings beside them (else null); the embeddings the prompts used,
+     * positive first.
      */
-    record PromptEmbeds(NDArray uncond, NDArray cond, List<TextualInversion> embeddingsUsed) {
+    record PromptEmbeds(NDArray uncond, NDArray cond, NDArray uncondPooled, NDArray condPooled,
+                        List<TextualInversion> embeddingsUsed) {
         /** Whether one UNet call can take both halves as one batch. */
         boolean sameLength() {
             return uncond == null || uncond.getShape().get(1) == cond.getShape().get(1);
@@ -154,22 +162,75 @@ abstract class DiffusionPipeline {
         NDArray joined() {
             return uncond == null ? cond : Ops.cat(0, uncond, cond);
         }
+
+        /** The pooled embeddings in the batch's order, or null for conditioners without them. */
+        NDArray joinedPooled() {
+            return condPooled == null ? null : uncondPooled == null ? condPooled : Ops.cat(0, uncondPooled, condPooled);
+        }
     }
 
+    /**
+     * Without a negative prompt the conditioner decides what unconditional means (the empty prompt, or SDXL's zeros);
+     * a second negative prompt alone pairs with an empty first one.
+     */
     PromptEmbeds encodePrompt(NDManager m, GenerationRequest r) {
         PromptOptions options = new PromptOptions(r.clipSkip(), r.promptSyntax(), embeddings(r));
+        SdxlConditions xl = r.sdxl();
         Set<TextualInversion> used = new LinkedHashSet<>();
-        Conditioning c = model.conditioner().encode(m, PromptLoras.strip(r.prompts(), r.promptSyntax()), options);
+        Conditioning c = model.conditioner().encode(m, PromptLoras.strip(r.prompts(), r.promptSyntax()),
+                orNull(xl.prompts2()), options);
         used.addAll(c.embeddingsUsed());
-        NDArray cond = repeat(c.context(), r.imagesPerPrompt());
+        Conditioning cond = repeat(c, r.imagesPerPrompt());
         if (!r.doClassifierFreeGuidance()) {
-            return new PromptEmbeds(null, cond, List.copyOf(used));
+            return new PromptEmbeds(null, cond.context(), null, cond.pooled(), List.copyOf(used));
         }
-        List<String> negative = r.negativePrompts().isEmpty()
-                ? Collections.nCopies(r.prompts().size(), "") : r.negativePrompts();
-        Conditioning u = model.conditioner().encode(m, negative, options);
+        Conditioning u;
+        if (r.negativePrompts().isEmpty() && xl.negativePrompts2().isEmpty()) {
+            u = model.conditioner().unconditional(m, c, options);
+        } else {
+            List<String> negative = r.negativePrompts().isEmpty()
+                    ? Collections.nCopies(r.prompts().size(), "") : r.negativePrompts();
+            u = model.conditioner().encode(m, negative, orNull(xl.negativePrompts2()), options);
+        }
         used.addAll(u.embeddingsUsed());
-        return new PromptEmbeds(repeat(u.context(), r.imagesPerPrompt()), cond, List.copyOf(used));
+        Conditioning uncond = repeat(u, r.imagesPerPrompt());
+        return new PromptEmbeds(uncond.context(), cond.context(), uncond.pooled(), cond.pooled(), List.copyOf(used));
+    }
+
+    private static List<String> orNull(List<String> prompts) {
+        return prompts.isEmpty() ? null : prompts;
+    }
+
+    /**
+     * SDXL's {@code added_cond_kwargs} for the UNet batch: the pooled embeddings and, for every row, the time ids of
+     * the output size (diffusers' negative time ids default to the positive ones). Null for UNets without them.
+     */
+    private AddedConditions addedConditions(NDManager m, GenerationRequest r, NDArray pooled) {
+        if (model.unet().config().additionEmbedType() == null) {
+            if (!r.sdxl().defaultSizes()) {
+                throw new IllegalArgumentException("original size, target size and crop coordinates condition SDXL "
+                        + "models only; " + model.name() + " is " + model.family().displayName());
+            }
+            return null;
+        }
+        float[] ids = r.sdxl().timeIds(r.width(), r.height());
+        long rows = pooled.getShape().get(0);
+        NDArray timeIds = m.create(ids).reshape(1, ids.length).broadcast(rows, ids.length);
+        return new AddedConditions(pooled, timeIds.duplicate());
+    }
+
+    private static Conditioning repeat(Conditioning c, int n) {
+        return new Conditioning(repeat(c.context(), n), c.pooled() == null ? null : repeatRows(c.pooled(), n),
+                c.embeddingsUsed());
+    }
+
+    /** Each row {@code n} times in a row (pooled (B, P) embeddings). */
+    private static NDArray repeatRows(NDArray e, int n) {
+        if (n == 1) {
+            return e;
+        }
+        Shape s = e.getShape();
+        return e.expandDims(1).broadcast(s.get(0), n, s.get(1)).reshape(s.get(0) * n, s.get(1));
     }
 
     private static TextualInversions embeddings(GenerationRequest r) {
@@ -239,13 +300,14 @@ abstract class DiffusionPipeline {
     }
 
     private NDArray denoise(NDManager m, GenerationRequest r, Scheduler scheduler, TorchGenerator generator,
-                            Start start, PromptEmbeds embeds, GenerationListener listener) {
+                            Start start, PromptEmbeds embeds, AddedConditions added, GenerationListener listener) {
         NDArray latents = start.latents();
         boolean cfg = r.doClassifierFreeGuidance();
         // contexts of different lengths (A1111 chunks) cannot share a batch: A1111 runs the UNet on each
         boolean split = cfg && (splitGuidance() || !embeds.sameLength());
         NDList halves = split ? new NDList(embeds.uncond(), embeds.cond()) : null;
         NDArray joined = split ? null : embeds.joined();
+        AddedConditions[] addedHalves = split && added != null ? halves(added) : new AddedConditions[2];
         float[] ts = start.timesteps();
         for (int i = 0; i < ts.length; i++) {
             if (listener.isCancelled()) {
@@ -260,14 +322,14 @@ abstract class DiffusionPipeline {
                     NDArray input = unetInput(scheduler.scaleModelInput(latents, t));
                     Future<NDArray> uncondCall = GuidanceThread.EXECUTOR.submit(() -> {
                         try (NDScope worker = new NDScope()) {
-                            NDArray out = model.unet().forward(input, tt, halves.get(0));
+                            NDArray out = model.unet().forward(input, tt, halves.get(0), addedHalves[0]);
                             NDScope.unregister(out);
                             return out;
                         }
                     });
                     NDArray cond;
                     try {
-                        cond = model.unet().forward(input, tt, halves.get(1));
+                        cond = model.unet().forward(input, tt, halves.get(1), addedHalves[1]);
                     } catch (RuntimeException | Error e) {
                         // the other call reads this scope's arrays: let it finish before they are freed
                         try {
@@ -283,7 +345,7 @@ abstract class DiffusionPipeline {
                     noise = guide(r, uncond, cond);
                 } else {
                     NDArray input = unetInput(scheduler.scaleModelInput(cfg ? Ops.cat(0, latents, latents) : latents, t));
-                    output = model.unet().forward(input, tt, joined);
+                    output = model.unet().forward(input, tt, joined, added);
                     if (cfg) {
                         NDList parts = output.split(2, 0);
                         noise = guide(r, parts.get(0), parts.get(1));
@@ -318,5 +380,13 @@ abstract class DiffusionPipeline {
             if (e.getCause() instanceof Error err) throw err;
             throw new IllegalStateException(e.getCause());
         }
+    }
+
+    /** The unconditional and conditional halves of the guided batch's added conditions. */
+    private static AddedConditions[] halves(AddedConditions added) {
+        NDList text = added.textEmbeds().split(2, 0);
+        NDList ids = added.timeIds().split(2, 0);
+        return new AddedConditions[] {new AddedConditions(text.get(0), ids.get(0)),
+            new AddedConditions(text.get(1), ids.get(1))};
     }
 }

@@ -38,12 +38,13 @@ import java.util.Objects;
  * @param loraDir where {@code <lora:NAME:W>} tags find NAME, or null
  * @param mask inpainting: white = repaint, black = keep (binarised at half intensity, resized to the image), or null;
  *     needs {@code initImage}
+ * @param sdxl SDXL's second prompts and size/crop conditioning; {@link SdxlConditions#DEFAULTS} for other models
  */
 public record GenerationRequest(List<String> prompts, List<String> negativePrompts, int width, int height, int steps,
                                 double guidanceScale, double guidanceRescale, Sampler sampler,
                                 long seed, int imagesPerPrompt, BufferedImage initImage, double strength,
                                 int clipSkip, BufferedImage mask, PromptSyntax promptSyntax, Path embeddingsDir,
-                                List<Lora> loras, Path loraDir) {
+                                List<Lora> loras, Path loraDir, SdxlConditions sdxl) {
 
     public GenerationRequest {
         prompts = List.copyOf(prompts);
@@ -86,6 +87,14 @@ public record GenerationRequest(List<String> prompts, List<String> negativePromp
         }
         if (clipSkip < 0) {
             throw new IllegalArgumentException("clip skip must be ≥ 0, got " + clipSkip);
+        }
+        if (sdxl == null) {
+            sdxl = SdxlConditions.DEFAULTS;
+        }
+        if (!sdxl.prompts2().isEmpty() && sdxl.prompts2().size() != prompts.size()
+                || !sdxl.negativePrompts2().isEmpty() && sdxl.negativePrompts2().size() != prompts.size()) {
+            throw new IllegalArgumentException("second prompts and negative second prompts must be one per prompt ("
+                    + prompts.size() + ") or none");
         }
         Objects.requireNonNull(promptSyntax, "promptSyntax");
         loras = List.copyOf(loras);
@@ -135,7 +144,7 @@ public record GenerationRequest(List<String> prompts, List<String> negativePromp
             throw new IllegalArgumentException("size " + w + "x" + h + " must be a multiple of " + scaleFactor);
         }
         return new GenerationRequest(prompts, negativePrompts, w, h, steps, guidanceScale, guidanceRescale, sampler, s,
-                imagesPerPrompt, initImage, strength, clipSkip, mask, promptSyntax, embeddingsDir, loras, loraDir);
+                imagesPerPrompt, initImage, strength, clipSkip, mask, promptSyntax, embeddingsDir, loras, loraDir, sdxl);
     }
 
     public static Builder builder(String... prompts) {
@@ -159,6 +168,11 @@ public record GenerationRequest(List<String> prompts, List<String> negativePromp
         private BufferedImage initImage;
         private double strength = 0.75;
         private int clipSkip;
+        private String prompt2;
+        private String negativePrompt2;
+        private int[] originalSize = {0, 0};
+        private int[] targetSize = {0, 0};
+        private int[] cropTopLeft = {0, 0};
         private BufferedImage mask;
         private PromptSyntax promptSyntax = PromptSyntax.A1111;
         private Path embeddingsDir;
@@ -189,6 +203,16 @@ public record GenerationRequest(List<String> prompts, List<String> negativePromp
         public Builder initImage(BufferedImage v, double s) { initImage = v; strength = s; return this; }
         /** diffusers' numbering: 0 = the last layer, 1 = the penultimate (A1111's "Clip skip: 2"). */
         public Builder clipSkip(int v) { clipSkip = v; return this; }
+        /** SDXL: the prompt of the second text encoder (null or empty = the prompt), as diffusers' prompt_2. */
+        public Builder prompt2(String v) { prompt2 = v; return this; }
+        /** SDXL: the negative prompt of the second text encoder (null or empty = the negative prompt). */
+        public Builder negativePrompt2(String v) { negativePrompt2 = v; return this; }
+        /** SDXL: the original_size conditioning (0, 0 = the output size). */
+        public Builder originalSize(int w, int h) { originalSize = new int[] {w, h}; return this; }
+        /** SDXL: the target_size conditioning (0, 0 = the output size). */
+        public Builder targetSize(int w, int h) { targetSize = new int[] {w, h}; return this; }
+        /** SDXL: crops_coords_top_left, given as x (left), y (top). */
+        public Builder cropTopLeft(int x, int y) { cropTopLeft = new int[] {x, y}; return this; }
         /** Inpainting: white = repaint; needs {@link #initImage}. */
         public Builder mask(BufferedImage v) { mask = v; return this; }
         public Builder promptSyntax(PromptSyntax v) { promptSyntax = v; return this; }
@@ -210,11 +234,17 @@ public record GenerationRequest(List<String> prompts, List<String> negativePromp
                 throw new IllegalArgumentException("a sigma schedule or timestep spacing needs a sampler: give one of "
                         + String.join(", ", Samplers.names()));
             }
+            SdxlConditions sdxl = new SdxlConditions(copies(prompt2), copies(negativePrompt2), originalSize[0],
+                    originalSize[1], targetSize[0], targetSize[1], cropTopLeft[0], cropTopLeft[1]);
             GenerationRequest r = new GenerationRequest(prompts, negativePrompts, width, height, steps, guidanceScale,
                     guidanceRescale, parsed, seed, imagesPerPrompt, initImage, strength, clipSkip, mask, promptSyntax,
-                    embeddingsDir, loras, loraDir);
+                    embeddingsDir, loras, loraDir, sdxl);
             r.allLoras(); // every <lora:...> tag names a file
             return r;
+        }
+
+        private List<String> copies(String v) {
+            return v == null || v.isEmpty() ? List.of() : Collections.nCopies(prompts.size(), v);
         }
     }
 }

@@ -19,6 +19,13 @@ public final class Infotext {
         if (!r.negativePrompts().isEmpty() && !r.negativePrompts().get(promptIndex).isEmpty()) {
             sb.append("\nNegative prompt: ").append(r.negativePrompts().get(promptIndex));
         }
+        SdxlConditions xl = r.sdxl();
+        if (!xl.prompts2().isEmpty()) {
+            sb.append("\nPrompt 2: ").append(xl.prompts2().get(promptIndex));
+        }
+        if (!xl.negativePrompts2().isEmpty()) {
+            sb.append("\nNegative prompt 2: ").append(xl.negativePrompts2().get(promptIndex));
+        }
         List<String> kv = new ArrayList<>();
         kv.add("Steps: " + r.steps());
         kv.add("Sampler: " + result.sampler());
@@ -29,6 +36,17 @@ public final class Infotext {
         kv.add("Seed: " + Long.toUnsignedString(result.seed()));
         kv.add("Size: " + result.width() + "x" + result.height());
         kv.add("Model: " + model);
+        // SDXL's size conditioning: A1111 conditions on the output size and records nothing for it; other values
+        // are written only when given
+        if (xl.originalWidth() > 0) {
+            kv.add("Original size: " + xl.originalWidth() + "x" + xl.originalHeight());
+        }
+        if (xl.targetWidth() > 0) {
+            kv.add("Target size: " + xl.targetWidth() + "x" + xl.targetHeight());
+        }
+        if (xl.cropLeft() != 0 || xl.cropTop() != 0) {
+            kv.add("Crop top left: \"" + xl.cropLeft() + "," + xl.cropTop() + "\"");
+        }
         if (r.initImage() != null) {
             kv.add("Denoising strength: " + trim(r.strength()));
         }

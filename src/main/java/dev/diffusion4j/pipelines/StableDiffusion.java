@@ -14,6 +14,7 @@ import dev.diffusion4j.text.ClipConditioner;
 import dev.diffusion4j.text.ClipTextModel;
 import dev.diffusion4j.text.ClipTokenizer;
 import dev.diffusion4j.text.Conditioner;
+import dev.diffusion4j.text.SdxlConditioner;
 import dev.diffusion4j.unet.UNet2DConditionModel;
 import dev.diffusion4j.vae.AutoencoderKL;
 import java.io.IOException;
@@ -27,7 +28,8 @@ import java.util.concurrent.CompletionException;
 import java.util.function.IntConsumer;
 
 /**
- * A loaded Stable Diffusion model — its conditioner (tokenizer and text encoder), UNet, VAE and scheduler config —
+ * A loaded Stable Diffusion model — its conditioner (the tokenizer and text encoder of SD 1.x/2.x, SDXL's two of
+ * each), UNet, VAE and scheduler config —
  * and the entry point for generation ({@link #generate}). It holds and loads the parts; the pipelines decide the
  * scheduler, the infotext's names and when a one-shot run frees a part. Close it to free the weights.
  */
@@ -72,36 +74,56 @@ public final class StableDiffusion implements AutoCloseable {
      * @param progress called with the number of parts loaded so far, up to {@link #LOAD_PARTS}
      */
     public static StableDiffusion load(ModelSpec spec, LoadOptions options, IntConsumer progress) throws IOException {
-        CompletableFuture<ClipTokenizer> tokenizer = CompletableFuture.supplyAsync(() -> {
-            try {
-                return spec.loadTokenizer();
-            } catch (IOException | RuntimeException e) {
-                throw new UncheckedIOException(new IOException(spec.name() + ": part 'tokenizer': " + e.getMessage(), e));
-            }
-        });
+        boolean xl = spec.textEncoder2() != null;
+        CompletableFuture<ClipTokenizer> tokenizer = tokenizer(spec, "tokenizer", spec::loadTokenizer);
+        CompletableFuture<ClipTokenizer> tokenizer2 = xl ? tokenizer(spec, "tokenizer_2", spec::loadTokenizer2) : null;
         Engines.start(0);
         progress.accept(1);
         DataType dtype = options.dtype();
         ClipTextModel te = null;
+        ClipTextModel te2 = null;
         UNet2DConditionModel unet = null;
         AutoencoderKL vae = null;
         try {
             te = spec.load("text_encoder", options, w -> ClipTextModel.load(spec.textEncoder(), w, dtype));
+            if (xl) {
+                te2 = spec.load("text_encoder_2", options, w -> ClipTextModel.load(spec.textEncoder2(), w, dtype));
+            }
             progress.accept(2);
             unet = spec.load("unet", options, w -> UNet2DConditionModel.load(spec.unet(), w, dtype));
             progress.accept(3);
             vae = spec.load("vae", options, w -> AutoencoderKL.load(spec.vae(), w, dtype));
             progress.accept(4);
-            StableDiffusion sd = new StableDiffusion(spec.name(), spec.family(), new ClipConditioner(join(tokenizer), te),
-                    unet, vae, spec.scheduler(), options);
+            Conditioner conditioner = xl
+                    ? new SdxlConditioner(join(tokenizer), te, join(tokenizer2), te2, spec.forceZerosForEmptyPrompt())
+                    : new ClipConditioner(join(tokenizer), te);
+            StableDiffusion sd = new StableDiffusion(spec.name(), spec.family(), conditioner, unet, vae,
+                    spec.scheduler(), options);
             progress.accept(5);
             return sd;
         } catch (IOException | RuntimeException e) {
             if (te != null) te.close();
+            if (te2 != null) te2.close();
             if (unet != null) unet.close();
             if (vae != null) vae.close();
             throw e;
         }
+    }
+
+    /** Parses a tokenizer (pure Java) on another thread while libtorch starts and the weights load. */
+    private interface TokenizerLoader {
+        ClipTokenizer load() throws IOException;
+    }
+
+    private static CompletableFuture<ClipTokenizer> tokenizer(ModelSpec spec, String part, TokenizerLoader loader) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return loader.load();
+            } catch (IOException | RuntimeException e) {
+                throw new UncheckedIOException(new IOException(spec.name() + ": part '" + part + "': "
+                        + e.getMessage(), e));
+            }
+        });
     }
 
     private static ClipTokenizer join(CompletableFuture<ClipTokenizer> tokenizer) throws IOException {

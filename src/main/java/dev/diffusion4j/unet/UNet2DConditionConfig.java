@@ -14,13 +14,18 @@ import java.util.Set;
  * <p>diffusers quirk: {@code attention_head_dim} in SD 1.x/2.x configs is really the number of heads; when
  * {@code num_attention_heads} is absent, diffusers uses {@code attention_head_dim} as the head count, and each
  * transformer's head size is its channel count divided by that.
+ *
+ * @param additionEmbedType null, or "text_time" (SDXL): the pooled text embedding and the size/crop time ids,
+ *     each id embedded in {@code additionTimeEmbedDim} sinusoidal channels, go through {@code add_embedding}
+ *     ({@code projectionClassEmbeddingsInputDim} inputs) into the time embedding
  */
 public record UNet2DConditionConfig(int inChannels, int outChannels, int[] blockOutChannels, int[] layersPerBlock,
                                     String[] downBlockTypes, String midBlockType, String[] upBlockTypes,
                                     int[] numAttentionHeads, int[] transformerLayersPerBlock, int crossAttentionDim,
                                     int normNumGroups, float normEps, boolean flipSinToCos, int freqShift,
                                     boolean useLinearProjection, boolean upcastAttention, int downsamplePadding,
-                                    float midBlockScaleFactor, int sampleSize) {
+                                    float midBlockScaleFactor, int sampleSize, String additionEmbedType,
+                                    int additionTimeEmbedDim, int projectionClassEmbeddingsInputDim) {
 
     static final Set<String> DOWN = Set.of("CrossAttnDownBlock2D", "DownBlock2D");
     static final Set<String> UP = Set.of("CrossAttnUpBlock2D", "UpBlock2D");
@@ -37,6 +42,10 @@ public record UNet2DConditionConfig(int inChannels, int outChannels, int[] block
         for (String t : upBlockTypes) check(UP.contains(t), "unsupported up block type " + t + " (supported: " + UP + ")");
         check(midBlockType.equals("UNetMidBlock2DCrossAttn"),
                 "unsupported mid_block_type " + midBlockType + " (supported: UNetMidBlock2DCrossAttn)");
+        check(additionEmbedType == null || additionEmbedType.equals("text_time"), "unsupported addition_embed_type "
+                + additionEmbedType + " (supported: text_time, as SDXL)");
+        check(additionEmbedType == null || additionTimeEmbedDim > 0 && projectionClassEmbeddingsInputDim > 0,
+                "addition_embed_type text_time needs addition_time_embed_dim and projection_class_embeddings_input_dim");
         for (int c : blockOutChannels) check(c % normNumGroups == 0, "block_out_channels " + Arrays.toString(blockOutChannels)
                 + " not divisible by norm_num_groups " + normNumGroups);
     }
@@ -82,7 +91,10 @@ public record UNet2DConditionConfig(int inChannels, int outChannels, int[] block
                 Json.getBool(o, "upcast_attention", false),
                 Json.getInt(o, "downsample_padding", 1),
                 (float) Json.getDouble(o, "mid_block_scale_factor", 1),
-                Json.getInt(o, "sample_size", 64));
+                Json.getInt(o, "sample_size", 64),
+                Json.getString(o, "addition_embed_type", null),
+                Json.getInt(o, "addition_time_embed_dim", 0),
+                Json.getInt(o, "projection_class_embeddings_input_dim", 0));
     }
 
     public static UNet2DConditionConfig read(Path configJson) throws IOException {
@@ -128,6 +140,11 @@ public record UNet2DConditionConfig(int inChannels, int outChannels, int[] block
         o.addProperty("downsample_padding", downsamplePadding);
         o.addProperty("mid_block_scale_factor", midBlockScaleFactor);
         o.addProperty("sample_size", sampleSize);
+        if (additionEmbedType != null) {
+            o.addProperty("addition_embed_type", additionEmbedType);
+            o.addProperty("addition_time_embed_dim", additionTimeEmbedDim);
+            o.addProperty("projection_class_embeddings_input_dim", projectionClassEmbeddingsInputDim);
+        }
         o.addProperty("act_fn", "silu");
         return o;
     }

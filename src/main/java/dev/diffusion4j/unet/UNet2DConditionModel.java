@@ -4,10 +4,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import dev.diffusion4j.nn.Container;
 import dev.diffusion4j.nn.Conv2d;
 import dev.diffusion4j.nn.GroupNorm;
-import dev.diffusion4j.nn.Linear;
 import dev.diffusion4j.nn.Model;
 import dev.diffusion4j.nn.ModuleList;
 import dev.diffusion4j.nn.WeightSource;
@@ -17,15 +15,16 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * diffusers' UNet2DConditionModel for SD 1.x / 2.x: sinusoidal timestep embedding → MLP, {@code conv_in}, down blocks
+ * diffusers' UNet2DConditionModel for SD 1.x / 2.x / XL: sinusoidal timestep embedding → MLP (plus, for SDXL's
+ * {@code addition_embed_type: text_time}, the embedded pooled text and size/crop ids), {@code conv_in}, down blocks
  * (keeping skips), the cross-attention mid block, up blocks consuming the skips, GroupNorm → SiLU → {@code conv_out}.
  * It predicts the noise (or v) for a latent batch, conditioned on text embeddings. Owns the NDManager of its weights.
  */
 public final class UNet2DConditionModel extends Model {
 
     private final UNet2DConditionConfig config;
-    private final Linear linear_1;
-    private final Linear linear_2;
+    private final TimestepEmbedding time_embedding;
+    private final TimestepEmbedding add_embedding;
     private final Conv2d conv_in;
     private final ModuleList<DownBlock2D> down_blocks = child("down_blocks", new ModuleList<>());
     private final UNetMidBlock2DCrossAttn mid_block;
@@ -38,9 +37,9 @@ public final class UNet2DConditionModel extends Model {
         this.config = c;
         int[] boc = c.blockOutChannels();
         int n = boc.length;
-        Container time_embedding = child("time_embedding", new Container());
-        linear_1 = time_embedding.add("linear_1", new Linear(boc[0], c.timeEmbedDim()));
-        linear_2 = time_embedding.add("linear_2", new Linear(c.timeEmbedDim(), c.timeEmbedDim()));
+        time_embedding = child("time_embedding", new TimestepEmbedding(boc[0], c.timeEmbedDim()));
+        add_embedding = c.additionEmbedType() == null ? null
+                : child("add_embedding", new TimestepEmbedding(c.projectionClassEmbeddingsInputDim(), c.timeEmbedDim()));
         conv_in = child("conv_in", new Conv2d(c.inChannels(), boc[0], 3, 1, 1));
         long out = boc[0];
         for (int i = 0; i < n; i++) {
@@ -94,18 +93,25 @@ public final class UNet2DConditionModel extends Model {
     /**
      * One denoising call with added conditioning (diffusers' {@code added_cond_kwargs}).
      *
-     * @param added null for SD 1.x/2.x UNets, which have no {@code addition_embed_type}
+     * @param added required by UNets with {@code addition_embed_type: text_time} (SDXL), refused by the others
      * @see #forward(NDArray, NDArray, NDArray)
      */
     public NDArray forward(NDArray sample, NDArray timesteps, NDArray context, AddedConditions added) {
-        if (added != null) {
+        if (added != null && add_embedding == null) {
             throw new IllegalArgumentException("this UNet has no addition_embed_type: it takes no added conditions");
+        }
+        if (added == null && add_embedding != null) {
+            throw new IllegalArgumentException("this UNet has addition_embed_type " + config.additionEmbedType()
+                    + ": it needs added conditions (text_embeds and time_ids)");
         }
         Shape s = sample.getShape();
         if (s.dimension() != 4 || s.get(1) != config.inChannels()) {
             throw new IllegalArgumentException("UNet expects (B, " + config.inChannels() + ", H, W) latents, got " + s);
         }
         long b = s.get(0);
+        if (added != null) {
+            checkAdded(added, b);
+        }
         NDArray t = timesteps.toType(DataType.FLOAT32, false).reshape(-1);
         if (t.size() == 1) {
             t = t.broadcast(b);
@@ -113,12 +119,29 @@ public final class UNet2DConditionModel extends Model {
             throw new IllegalArgumentException(t.size() + " timesteps for a batch of " + b);
         }
         NDArray steps = t;
-        return Scopes.scoped(() -> denoise(sample, steps, context));
+        return Scopes.scoped(() -> denoise(sample, steps, context, added));
     }
 
-    private NDArray denoise(NDArray sample, NDArray t, NDArray context) {
-        NDArray temb = timestepEmbedding(t).toType(sample.getDataType(), false);
-        temb = linear_2.forward(Ops.silu(linear_1.forward(temb)));
+    private void checkAdded(AddedConditions added, long batch) {
+        Shape text = added.textEmbeds().getShape();
+        Shape ids = added.timeIds().getShape();
+        long width = text.dimension() == 2 && ids.dimension() == 2
+                ? text.get(1) + ids.get(1) * config.additionTimeEmbedDim() : -1;
+        if (text.get(0) != batch || ids.get(0) != batch || width != config.projectionClassEmbeddingsInputDim()) {
+            throw new IllegalArgumentException("added conditions text_embeds " + text + " and time_ids " + ids
+                    + " do not fit a batch of " + batch + " with projection_class_embeddings_input_dim "
+                    + config.projectionClassEmbeddingsInputDim() + " (text width + ids × addition_time_embed_dim "
+                    + config.additionTimeEmbedDim() + ")");
+        }
+    }
+
+    private NDArray denoise(NDArray sample, NDArray t, NDArray context, AddedConditions added) {
+        int[] boc = config.blockOutChannels();
+        NDArray temb = time_embedding.forward(Timesteps.embed(t, boc[0], config.flipSinToCos(), config.freqShift())
+                .toType(sample.getDataType(), false));
+        if (added != null) {
+            temb = temb.add(add_embedding.forward(addEmbeds(added).toType(sample.getDataType(), false)));
+        }
 
         NDArray x = conv_in.forward(sample);
         List<NDArray> skips = new ArrayList<>();
@@ -134,19 +157,15 @@ public final class UNet2DConditionModel extends Model {
     }
 
     /**
-     * diffusers' get_timestep_embedding: {@code exp(-ln(10000)·i/(half − freq_shift))} frequencies times t, as
-     * [sin, cos] (or [cos, sin] with flip_sin_to_cos), width block_out_channels[0], computed in float32.
+     * SDXL's "text_time" input (Podell et al. 2023 § 2.2): every time id (sizes and crop coordinates) embedded
+     * sinusoidally in {@code addition_time_embed_dim} channels (the timestep's flip and shift), the ids of one item
+     * side by side, after the pooled text embedding.
      */
-    private NDArray timestepEmbedding(NDArray t) {
-        int dim = config.blockOutChannels()[0];
-        int half = dim / 2;
-        NDManager m = t.getManager();
-        NDArray exponent = m.arange(0, half, 1, DataType.FLOAT32).mul((float) -Math.log(10000))
-                .div((float) (half - config.freqShift()));
-        NDArray args = t.reshape(-1, 1).mul(exponent.exp().reshape(1, half));
-        NDArray sin = args.sin();
-        NDArray cos = args.cos();
-        NDArray emb = config.flipSinToCos() ? Ops.cat(1, cos, sin) : Ops.cat(1, sin, cos);
-        return dim % 2 == 1 ? Ops.pad2d(emb, 0, 1, 0, 0) : emb;
+    private NDArray addEmbeds(AddedConditions added) {
+        NDArray ids = added.timeIds();
+        long b = ids.getShape().get(0);
+        NDArray timeEmbeds = Timesteps.embed(ids.reshape(-1), config.additionTimeEmbedDim(), config.flipSinToCos(),
+                config.freqShift()).reshape(b, -1);
+        return Ops.cat(1, added.textEmbeds().toType(DataType.FLOAT32, false), timeEmbeds);
     }
 }

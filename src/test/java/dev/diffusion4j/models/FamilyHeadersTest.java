@@ -85,15 +85,6 @@ class FamilyHeadersTest {
         JsonObject unetJson = parse(configs.get("unet"));
         UNet2DConditionConfig unet = UNet2DConditionConfig.from(unetJson);
         Map<String, long[]> unetParams = ModelFixtures.parameters(UNet2DConditionModel.class, unet);
-        if (unetJson.has("addition_embed_type") && !unetJson.get("addition_embed_type").isJsonNull()) {
-            // diffusers' TimestepEmbedding over [pooled text, sinusoidal time ids] (text_time).
-            long time = unet.blockOutChannels()[0] * 4L;
-            long in = unetJson.get("projection_class_embeddings_input_dim").getAsLong();
-            unetParams.put("add_embedding.linear_1.weight", new long[] {time, in});
-            unetParams.put("add_embedding.linear_1.bias", new long[] {time});
-            unetParams.put("add_embedding.linear_2.weight", new long[] {time, time});
-            unetParams.put("add_embedding.linear_2.bias", new long[] {time});
-        }
         out.put("unet", unetParams);
         out.put("vae", ModelFixtures.parameters(AutoencoderKL.class, AutoencoderKLConfig.from(parse(configs.get("vae")))));
         out.put("text_encoder", clip(configs.get("text_encoder")));

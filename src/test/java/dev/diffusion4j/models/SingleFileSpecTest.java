@@ -48,11 +48,28 @@ class SingleFileSpecTest {
     }
 
     @Test
-    void anSdxlFileIsRefusedAsNotSupportedYet() {
-        Path file = ModelFixtures.root().resolve("tiny-sdxl/files/model.safetensors");
-        UnsupportedModelException e = assertThrows(UnsupportedModelException.class,
-                () -> ModelSpec.open(file, null, null));
-        assertTrue(e.getMessage().contains("Stable Diffusion XL is not supported yet"), e.getMessage());
+    void anSdxlFileWithItsConfigFolderHasBothEncodersAndTokenizers() throws Exception {
+        Path root = ModelFixtures.root();
+        ModelSpec spec = ModelSpec.open(root.resolve("tiny-sdxl/files/model.safetensors"), root.resolve("tiny-sdxl"),
+                null);
+        assertEquals(ModelFamily.SDXL, spec.family());
+        assertEquals(32, spec.textEncoder2().projectionDim());
+        assertTrue(spec.forceZerosForEmptyPrompt());
+        assertEquals(root.resolve("tiny-sdxl/tokenizer_2"), spec.source().tokenizer2());
+        assertEquals(0, spec.loadTokenizer2().padId());
+        assertEquals(49407, spec.loadTokenizer().padId());
+    }
+
+    @Test
+    void withoutConfigAnSdxlFileGetsTheBuiltInSdxlBaseArchitectureAndTokenizers() throws Exception {
+        ModelSpec spec = ModelSpec.open(ModelFixtures.root().resolve("tiny-sdxl/files/model.safetensors"), null, null);
+        assertEquals(ModelFamily.SDXL, spec.family());
+        assertEquals(1024, spec.nativeSize());
+        assertEquals(2048, spec.unet().crossAttentionDim());
+        assertEquals(1280, spec.textEncoder2().projectionDim());
+        assertEquals(Installation.clipTokenizer(), spec.source().tokenizer2());
+        assertEquals(0, spec.loadTokenizer2().padId()); // open_clip pads with "!"
+        assertEquals(49407, spec.loadTokenizer().padId());
     }
 
     @Test

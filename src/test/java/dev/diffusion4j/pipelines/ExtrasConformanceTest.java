@@ -44,7 +44,7 @@ class ExtrasConformanceTest {
         try (StableDiffusion sd = StableDiffusion.load(spec, LoadOptions.defaults(), done -> { })) {
             GenerationResult result = sd.generate(PipelineConformanceTest.request(c), GenerationListener.NONE);
             System.out.println(c.name() + ": image " + c.check("image", result.pixels()));
-            PipelineConformanceTest.checkPng(c, "image_png", result.images().get(0));
+            c.checkPng("image_png", result.images().get(0));
         }
     }
 
@@ -67,7 +67,7 @@ class ExtrasConformanceTest {
                 plain.height(), plain.steps(), plain.guidanceScale(), plain.guidanceRescale(), plain.sampler(),
                 plain.seed(), plain.imagesPerPrompt(), Png.read(path(c, "image")),
                 c.params().get("strength").getAsDouble(), plain.clipSkip(), Png.read(path(c, "mask")),
-                plain.promptSyntax(), plain.embeddingsDir(), plain.loras(), plain.loraDir());
+                plain.promptSyntax(), plain.embeddingsDir(), plain.loras(), plain.loraDir(), plain.sdxl());
         Path dir = path(c, "model_dir").normalize();
         GenerationResult result;
         if (dir.endsWith("tiny-sd1")) {
@@ -80,7 +80,7 @@ class ExtrasConformanceTest {
             }
         }
         System.out.println(c.name() + ": image " + c.check("image", result.pixels()));
-        PipelineConformanceTest.checkPng(c, "image_png", result.images().get(0));
+        c.checkPng("image_png", result.images().get(0));
     }
 
     private static Path path(Fixtures.Case c, String param) {

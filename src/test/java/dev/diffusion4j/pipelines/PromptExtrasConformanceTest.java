@@ -71,7 +71,7 @@ class PromptExtrasConformanceTest {
         }
         GenerationResult result = model.generate(r, GenerationListener.NONE);
         report.add("image " + c.check("image", result.pixels()));
-        PipelineConformanceTest.checkPng(c, "image_png", result.images().get(0));
+        c.checkPng("image_png", result.images().get(0));
         System.out.println(c.name() + ": " + String.join("; ", report) + " " + result.parameters());
     }
 
