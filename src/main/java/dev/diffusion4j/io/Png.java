@@ -1,8 +1,10 @@
 package dev.diffusion4j.io;
 
 import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.channels.Channels;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,6 +34,19 @@ public final class Png {
 
     /** Writes RGB pixels atomically (temp file, then rename): a failure never leaves a partial PNG. */
     public static void write(Path file, BufferedImage image, Map<String, String> text) throws IOException {
+        byte[] png = encode(image, text);
+        Path parent = file.toAbsolutePath().getParent();
+        Files.createDirectories(parent);
+        AtomicFiles.write(file, channel -> {
+            ByteBuffer buffer = ByteBuffer.wrap(png);
+            while (buffer.hasRemaining()) {
+                channel.write(buffer);
+            }
+        });
+    }
+
+    /** The PNG file's bytes, with the text chunks (a server's response, or {@link #write}'s file). */
+    public static byte[] encode(BufferedImage image, Map<String, String> text) throws IOException {
         ImageWriter writer = ImageIO.getImageWritersByFormatName("png").next();
         try {
             IIOMetadata meta = writer.getDefaultImageMetadata(ImageTypeSpecifier.createFromRenderedImage(image), null);
@@ -58,15 +73,13 @@ public final class Png {
             if (tEXt.hasChildNodes()) root.appendChild(tEXt);
             if (iTXt.hasChildNodes()) root.appendChild(iTXt);
             meta.mergeTree(FORMAT, root);
-            Path parent = file.toAbsolutePath().getParent();
-            Files.createDirectories(parent);
-            AtomicFiles.write(file, channel -> {
-                // in memory: ImageIO's default stream caches in a temporary file of its own
-                try (ImageOutputStream out = new MemoryCacheImageOutputStream(Channels.newOutputStream(channel))) {
-                    writer.setOutput(out);
-                    writer.write(new IIOImage(image, null, meta));
-                }
-            });
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            // in memory: ImageIO's default stream caches in a temporary file of its own
+            try (ImageOutputStream out = new MemoryCacheImageOutputStream(bytes)) {
+                writer.setOutput(out);
+                writer.write(new IIOImage(image, null, meta));
+            }
+            return bytes.toByteArray();
         } finally {
             writer.dispose();
         }
@@ -115,8 +128,27 @@ public final class Png {
 
     /** The text chunks of a PNG (tEXt, zTXt, iTXt) by keyword. */
     public static Map<String, String> readText(Path file) throws IOException {
+        return readText((Object) file.toFile());
+    }
+
+    /** The text chunks of a PNG held in memory; an empty map for other image formats. */
+    public static Map<String, String> readText(byte[] image) throws IOException {
+        boolean png = image.length >= 8 && (image[0] & 0xff) == 0x89 && image[1] == 'P' && image[2] == 'N' && image[3] == 'G';
+        return png ? readText((Object) new ByteArrayInputStream(image)) : new LinkedHashMap<>();
+    }
+
+    /** Decodes an image held in memory (PNG, JPEG, BMP, GIF), failing with one message when it is none of them. */
+    public static BufferedImage read(byte[] image) throws IOException {
+        BufferedImage img = ImageIO.read(new ByteArrayInputStream(image));
+        if (img == null) {
+            throw new IOException("not a readable image (PNG, JPEG, BMP or GIF)");
+        }
+        return img;
+    }
+
+    private static Map<String, String> readText(Object source) throws IOException {
         Map<String, String> out = new LinkedHashMap<>();
-        try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+        try (ImageInputStream in = ImageIO.createImageInputStream(source)) {
             ImageReader reader = ImageIO.getImageReadersByFormatName("png").next();
             try {
                 reader.setInput(in);
