@@ -191,9 +191,13 @@ final class A1111Api {
         if (image.isBlank()) {
             throw ApiException.invalid("field 'image' (base64 PNG) is required");
         }
+        byte[] bytes = A1111Request.bytes("image", image);
         Map<String, String> text;
         try {
-            text = Png.readText(A1111Request.bytes("image", image));
+            text = Png.readText(bytes);
+            if (text.isEmpty()) {
+                Png.read(bytes); // an image without parameters answers empty info, anything else is refused
+            }
         } catch (IOException | RuntimeException e) {
             throw ApiException.invalid("field 'image' is not a readable image");
         }

@@ -159,7 +159,7 @@ final class A1111Request {
             s = comma < 0 ? "" : s.substring(comma + 1);
         }
         try {
-            return Base64.getMimeDecoder().decode(s);
+            return Base64.getDecoder().decode(s.replaceAll("\\s", ""));
         } catch (IllegalArgumentException e) {
             throw ApiException.invalid("field '" + field + "' is not valid base64");
         }

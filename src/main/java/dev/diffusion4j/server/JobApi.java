@@ -37,6 +37,13 @@ final class JobApi {
             D4jServer.json(ctx, JobJson.status(job));
         });
         app.get("/v1/jobs/{id}/images/{n}", this::image);
+        app.before("/v1/jobs/{id}/events", ctx -> {
+            // Javalin streams only to clients that ask for an event stream (EventSource always does)
+            String accept = ctx.header("Accept");
+            if (accept == null || !accept.contains("text/event-stream")) {
+                throw new ApiException(406, "send 'Accept: text/event-stream' to receive this job's events");
+            }
+        });
         app.sse("/v1/jobs/{id}/events", this::events);
         app.post("/v1/images/generations", this::openAi);
         app.get("/v1/info", ctx -> D4jServer.json(ctx, info()));
