@@ -185,6 +185,7 @@ class ServerApiTest {
 
     @Test
     void progressMovesAndInterruptEndsTheJobEarlyWithAPartialResult() throws Exception {
+        awaitIdle();
         CompletableFuture<Http.Response> call = CompletableFuture.supplyAsync(
                 () -> http.post("/sdapi/v1/txt2img", txt2img("a blue square", 5, 300)));
         int first = awaitStep(1);
@@ -215,13 +216,25 @@ class ServerApiTest {
         throw new AssertionError("no progress to step " + step);
     }
 
+    /** Waits until no job runs or waits, so that a test's queue arithmetic starts from empty. */
+    static void awaitIdle() throws InterruptedException {
+        for (int i = 0; i < 6000 && (server.queue().running() != null || server.queue().waitingCount() > 0); i++) {
+            Thread.sleep(10);
+        }
+    }
+
     @Test
     void jobApiQueuesCancelsStreamsAndServesPngs() throws Exception {
+        awaitIdle();
         Http.Response long1 = http.post("/v1/jobs", txt2img("a red circle", 1, 300));
         assertEquals(202, long1.status(), long1.body());
         String running = long1.json().get("id").getAsString();
-        String queued = http.post("/v1/jobs", txt2img("a red circle", 2, 3)).json().get("id").getAsString();
-        String queued2 = http.post("/v1/jobs", txt2img("a red circle", 3, 3)).json().get("id").getAsString();
+        Http.Response second = http.post("/v1/jobs", txt2img("a red circle", 2, 3));
+        assertEquals(202, second.status(), second.body());
+        String queued = second.json().get("id").getAsString();
+        Http.Response third = http.post("/v1/jobs", txt2img("a red circle", 3, 3));
+        assertEquals(202, third.status(), third.body());
+        String queued2 = third.json().get("id").getAsString();
         Http.Response full = http.post("/v1/jobs", txt2img("a red circle", 4, 3));
         assertRefused(full, 429, "queue is full");
         assertTrue(Integer.parseInt(full.raw().headers().firstValue("Retry-After").orElseThrow()) >= 1);
