@@ -69,6 +69,8 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException, InterruptedException {
+        // a port in use is reported once, by this command; Javalin would log it again
+        System.setProperty("org.slf4j.simpleLogger.log.io.javalin.Javalin", "off");
         ServerConfig config;
         try {
             ServerConfig.Limits d = ServerConfig.Limits.defaults();
