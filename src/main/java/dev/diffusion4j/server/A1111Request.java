@@ -8,11 +8,16 @@ import dev.diffusion4j.schedulers.Samplers;
 import dev.diffusion4j.text.ExtraNetworkTag;
 import dev.diffusion4j.text.ExtraNetworks;
 import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
 
 /**
  * A1111's {@code StableDiffusionTxt2ImgProcessingAPI} / {@code Img2ImgProcessingAPI} body, read into a validated
@@ -72,7 +77,7 @@ final class A1111Request {
                 throw new ApiException(501, "inpainting masks are not supported by this server yet; send img2img "
                         + "without 'mask'");
             }
-            init = image("init_images", images.get(0));
+            init = image("init_images", images.get(0), limits.maxSide());
             if (!(strength > 0 && strength <= 1)) {
                 throw ApiException.invalid("field 'denoising_strength' must be in (0, 1], got " + strength);
             }
@@ -141,11 +146,37 @@ final class A1111Request {
     }
 
     /** A base64 image, with or without a {@code data:image/...;base64,} prefix. URLs are not fetched. */
-    static BufferedImage image(String field, String encoded) {
+    static BufferedImage image(String field, String encoded, int maxSide) {
+        byte[] bytes = bytes(field, encoded);
+        checkDimensions(field, bytes, maxSide);
         try {
-            return Png.read(bytes(field, encoded));
+            return Png.read(bytes);
         } catch (IOException e) {
             throw ApiException.invalid("field '" + field + "': " + e.getMessage());
+        }
+    }
+
+    /** Reads only the header: a small file may declare a huge image, which decoding would allocate in full. */
+    private static void checkDimensions(String field, byte[] bytes, int maxSide) {
+        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
+            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+            if (!readers.hasNext()) {
+                throw ApiException.invalid("field '" + field + "': not a readable image (PNG, JPEG, BMP or GIF)");
+            }
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(in);
+                int w = reader.getWidth(0);
+                int h = reader.getHeight(0);
+                if (w > maxSide || h > maxSide) {
+                    throw ApiException.invalid("field '" + field + "': the image is " + w + "x" + h
+                            + ", over the limit of " + maxSide + " pixels per side");
+                }
+            } finally {
+                reader.dispose();
+            }
+        } catch (IOException e) {
+            throw ApiException.invalid("field '" + field + "': not a readable image (" + e.getMessage() + ")");
         }
     }
 

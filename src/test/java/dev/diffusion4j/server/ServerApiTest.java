@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import dev.diffusion4j.cli.D4j;
 import dev.diffusion4j.io.ModelDirectory;
 import dev.diffusion4j.io.Png;
@@ -100,7 +101,7 @@ class ServerApiTest {
         JsonArray images = o.getAsJsonArray("images");
         assertEquals(1, images.size());
         byte[] png = Base64.getDecoder().decode(images.get(0).getAsString());
-        JsonObject info = com.google.gson.JsonParser.parseString(o.get("info").getAsString()).getAsJsonObject();
+        JsonObject info = JsonParser.parseString(o.get("info").getAsString()).getAsJsonObject();
         assertEquals(42, info.get("seed").getAsLong());
         assertEquals(42, info.getAsJsonArray("all_seeds").get(0).getAsLong());
         assertEquals("Euler a", info.get("sampler_name").getAsString());
@@ -132,13 +133,13 @@ class ServerApiTest {
         b.addProperty("n_iter", 2);
         JsonObject o = http.post("/sdapi/v1/txt2img", b).json();
         assertEquals(4, o.getAsJsonArray("images").size());
-        JsonObject info = com.google.gson.JsonParser.parseString(o.get("info").getAsString()).getAsJsonObject();
+        JsonObject info = JsonParser.parseString(o.get("info").getAsString()).getAsJsonObject();
         List<Long> seeds = new ArrayList<>();
         info.getAsJsonArray("all_seeds").forEach(e -> seeds.add(e.getAsLong()));
         assertEquals(List.of(7L, 7L, 9L, 9L), seeds);
 
         JsonObject random = txt2img("a red circle", -1, 1);
-        JsonObject r = com.google.gson.JsonParser.parseString(http.post("/sdapi/v1/txt2img", random).json()
+        JsonObject r = JsonParser.parseString(http.post("/sdapi/v1/txt2img", random).json()
                 .get("info").getAsString()).getAsJsonObject();
         assertTrue(r.get("seed").getAsLong() >= 0, "seed -1 is replaced by the seed used");
     }
@@ -202,6 +203,21 @@ class ServerApiTest {
         assertEquals(1, o.getAsJsonArray("images").size(), "A1111 returns the image decoded where it stopped");
         assertTrue(o.get("info").getAsString().contains("\"interrupted\":true"));
         assertEquals(0, http.get("/sdapi/v1/progress").json().get("progress").getAsDouble());
+    }
+
+    @Test
+    void skipEndsTheCurrentIterationAndTheNextOneRuns() throws Exception {
+        awaitIdle();
+        JsonObject b = txt2img("a blue square", 21, 40);
+        b.addProperty("n_iter", 2);
+        CompletableFuture<Http.Response> call = CompletableFuture.supplyAsync(() -> http.post("/sdapi/v1/txt2img", b));
+        awaitStep(2);
+        assertEquals(0, http.get("/sdapi/v1/progress").json().getAsJsonObject("state").get("job_no").getAsInt());
+        assertEquals(200, http.post("/sdapi/v1/skip", "").status());
+        JsonObject o = call.get().json();
+        assertEquals(2, o.getAsJsonArray("images").size(), "the skipped iteration's partial image and the next one");
+        JsonObject info = JsonParser.parseString(o.get("info").getAsString()).getAsJsonObject();
+        assertEquals(22, info.getAsJsonArray("all_seeds").get(1).getAsLong());
     }
 
     /** Polls progress until the running job reaches {@code step}; returns the step seen. */
