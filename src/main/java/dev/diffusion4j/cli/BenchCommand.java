@@ -18,7 +18,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -45,7 +47,7 @@ final class BenchCommand implements Callable<Integer> {
     boolean profile;
 
     @Option(names = "--skip", split = ",", description = "Parts to skip: text_encoder, unet, vae.")
-    java.util.Set<String> skip = java.util.Set.of();
+    Set<String> skip = Set.of();
 
     @Override
     public Integer call() {
@@ -122,7 +124,7 @@ final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
-    private <M> M built(double[] total, String what, java.util.function.Supplier<M> build) {
+    private <M> M built(double[] total, String what, Supplier<M> build) {
         long t0 = System.nanoTime();
         M model = build.get();
         double s = secs(t0);
@@ -150,7 +152,7 @@ final class BenchCommand implements Callable<Integer> {
         return Double.isNaN(v) ? "null" : String.format(Locale.ROOT, "%.3f", v);
     }
 
-    private static double time(java.util.function.Supplier<NDArray> f) {
+    private static double time(Supplier<NDArray> f) {
         try (NDScope s = new NDScope()) {
             long t0 = System.nanoTime();
             NDArray out = f.get();

@@ -11,7 +11,7 @@ import picocli.CommandLine;
 @Command(name = "d4j", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT,
         versionProvider = D4j.Version.class,
         description = "Stable Diffusion in Java.",
-        subcommands = {GenerateCommand.class, TrainVaeCommand.class, TrainCommand.class, EvalCommand.class,
+        subcommands = {GenerateCommand.class, ConvertCommand.class, TrainVaeCommand.class, TrainCommand.class, EvalCommand.class,
                 BenchCommand.class, ServeCommand.class,
                 InfoCommand.class})
 public final class D4j implements Runnable {
@@ -58,7 +58,17 @@ public final class D4j implements Runnable {
             }
             return ex instanceof UsageException ? 2 : 1;
         });
-        return cl.execute(args);
+        try {
+            return cl.execute(args);
+        } catch (OutOfMemoryError e) {
+            // the Java heap only (weights and activations live in libtorch): one line, not the JVM's stack trace
+            if (Arrays.asList(args).contains("--verbose")) {
+                e.printStackTrace(cl.getErr());
+            }
+            cl.getErr().println("d4j: out of Java heap memory (" + message(e) + "); lower the size, batch or "
+                    + "steps, or give the JVM more with D4J_JAVA_OPTS=-Xmx16g");
+            return 1;
+        }
     }
 
     static String message(Throwable ex) {

@@ -1,8 +1,8 @@
 package dev.diffusion4j.cli;
 
 import dev.diffusion4j.io.ModelDirectory;
+import dev.diffusion4j.models.Installation;
 import java.io.IOException;
-import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -28,18 +28,8 @@ final class DefaultModel {
         }
     }
 
-    /** The installation folder: {@code -Dd4j.home}, else the folder above the jar's {@code target/}. */
+    /** The installation folder ({@link Installation#home}). */
     static Path home() {
-        String h = System.getProperty("d4j.home");
-        if (h != null) {
-            return Path.of(h);
-        }
-        try {
-            Path jar = Path.of(DefaultModel.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-            Path parent = jar.getParent();
-            return parent != null && parent.getParent() != null ? parent.getParent() : Path.of(".");
-        } catch (URISyntaxException | RuntimeException e) {
-            return Path.of(".");
-        }
+        return Installation.home();
     }
 }

@@ -8,6 +8,7 @@ import dev.diffusion4j.eval.ImageGrid;
 import dev.diffusion4j.eval.PromptAdherence;
 import dev.diffusion4j.pipelines.StableDiffusion;
 import dev.diffusion4j.tensor.Engines;
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -84,7 +85,7 @@ final class EvalCommand implements Callable<Integer> {
                 }
             }
             System.out.printf(Locale.ROOT, "%-12s %7.1f%% %8d%n", "overall", 100 * r.overall(), r.images().size());
-            List<java.awt.image.BufferedImage> images = new ArrayList<>();
+            List<BufferedImage> images = new ArrayList<>();
             List<String> labels = new ArrayList<>();
             for (Evaluation.Judged j : r.images()) {
                 images.add(j.image());

@@ -2,6 +2,7 @@ package dev.diffusion4j.cli;
 
 import dev.diffusion4j.io.Png;
 import dev.diffusion4j.models.LoadOptions;
+import dev.diffusion4j.models.ModelFamily;
 import dev.diffusion4j.models.ModelSpec;
 import dev.diffusion4j.pipelines.GenerationListener;
 import dev.diffusion4j.pipelines.GenerationRequest;
@@ -20,13 +21,26 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code d4j generate}: txt2img / img2img with option names from stable-diffusion.cpp and A1111. */
-@Command(name = "generate", description = "Generate images from a prompt (txt2img), or from an init image (img2img).")
+/** {@code d4j generate}: txt2img / img2img / inpainting with option names from stable-diffusion.cpp and A1111. */
+@Command(name = "generate", description = "Generate images from a prompt (txt2img), from an init image (img2img), or repaint "
+        + "the masked part of one (inpainting).")
 final class GenerateCommand implements Callable<Integer> {
 
-    @Option(names = {"-m", "--model"}, description = "Diffusers folder or Hugging Face repo id in the local cache "
-            + "(default: the built-in model).")
+    @Option(names = {"-m", "--model"}, description = "Diffusers folder, Hugging Face repo id in the local cache, or "
+            + "single file (.safetensors, .ckpt, .pt, .pth; default: the built-in model).")
     String model;
+
+    @Option(names = "--config", description = "A single file's architecture: a diffusers folder whose configs and "
+            + "tokenizer describe it (default: the built-in configs of the family its keys show).")
+    Path config;
+
+    @Option(names = "--prediction-type", description = "A single file's prediction type: epsilon or v_prediction "
+            + "(required for Stable Diffusion 2.x files without --config).")
+    String predictionType;
+
+    @Option(names = "--vae", description = "Replace the model's VAE with a standalone VAE file (original or diffusers "
+            + "layout).")
+    Path vae;
 
     @Option(names = {"-p", "--prompt"}, required = true, description = "What to draw.")
     String prompt;
@@ -68,10 +82,14 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = {"-b", "--batch"}, defaultValue = "1", description = "Images to generate (default: ${DEFAULT-VALUE}).")
     int batch;
 
-    @Option(names = {"-i", "--init-img"}, description = "Init image for img2img.")
+    @Option(names = {"-i", "--init-img"}, description = "Init image for img2img or inpainting.")
     Path initImage;
 
-    @Option(names = "--strength", defaultValue = "0.75", description = "img2img strength in (0, 1] (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--mask", description = "Inpainting mask for --init-img: white = repaint, black = keep.")
+    Path mask;
+
+    @Option(names = "--strength", defaultValue = "0.75", description = "img2img / inpainting strength in (0, 1] "
+            + "(default: ${DEFAULT-VALUE}).")
     double strength;
 
     @Option(names = "--clip-skip", defaultValue = "0", description = "Skip the last N text-encoder layers (A1111's "
@@ -88,13 +106,14 @@ final class GenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        BufferedImage init = initImage == null ? null : readInit(initImage);
+        BufferedImage init = initImage == null ? null : readImage("--init-img", initImage);
+        BufferedImage maskImage = mask == null ? null : readImage("--mask", mask);
         GenerationRequest request;
         try {
             request = GenerationRequest.builder(prompt).negativePrompt(negativePrompt).size(width, height).steps(steps)
                     .guidanceScale(cfgScale).guidanceRescale(guidanceRescale).sampler(sampler).schedule(schedule)
                     .timestepSpacing(timestepSpacing).seed(seed).imagesPerPrompt(batch)
-                    .initImage(init, strength).clipSkip(clipSkip).build();
+                    .initImage(init, strength).clipSkip(clipSkip).mask(maskImage).build();
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
@@ -102,7 +121,10 @@ final class GenerateCommand implements Callable<Integer> {
         if (parent != null && !Files.isDirectory(parent)) {
             throw new UsageException("output folder does not exist: " + parent);
         }
-        ModelSpec spec = ModelSpec.open(DefaultModel.resolve(model));
+        ModelSpec spec = ModelChoice.open(model, config, predictionType, vae);
+        if (spec.family() == ModelFamily.INPAINTING && maskImage == null) {
+            throw new UsageException(spec.name() + " is an inpainting model: give --init-img and --mask");
+        }
         try {
             request = request.resolve(spec.nativeSize(), spec.vaeScaleFactor());
         } catch (IllegalArgumentException e) {
@@ -145,11 +167,11 @@ final class GenerateCommand implements Callable<Integer> {
         return paths;
     }
 
-    private static BufferedImage readInit(Path p) {
+    private static BufferedImage readImage(String option, Path p) {
         try {
             return Png.read(p);
         } catch (IOException e) {
-            throw new UsageException("--init-img: " + e.getMessage());
+            throw new UsageException(option + ": " + e.getMessage());
         }
     }
 }

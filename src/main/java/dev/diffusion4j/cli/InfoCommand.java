@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
@@ -51,14 +52,14 @@ final class InfoCommand implements Runnable {
         }).orElse("unknown");
     }
 
-    private static java.util.Optional<String> cpuinfo(String key) {
+    private static Optional<String> cpuinfo(String key) {
         try {
             return Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
                     .filter(l -> l.startsWith(key))
                     .map(l -> l.substring(l.indexOf(':') + 1).strip())
                     .findFirst();
         } catch (IOException | RuntimeException e) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
     }
 }

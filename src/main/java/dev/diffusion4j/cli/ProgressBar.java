@@ -1,6 +1,7 @@
 package dev.diffusion4j.cli;
 
 import java.io.PrintStream;
+import java.util.function.LongSupplier;
 
 /**
  * A one-line text progress bar with rate and ETA, redrawn in place on a terminal. A bar whose first update is past
@@ -13,16 +14,24 @@ final class ProgressBar implements AutoCloseable {
     private final PrintStream out;
     private final String label;
     private final String unit;
-    private final long start = System.nanoTime();
+    private final LongSupplier nanoClock;
+    private final long start;
     private long lastDraw;
     private long baseDone = -1;
     private long baseTime;
     private boolean open;
 
     ProgressBar(PrintStream out, String label, String unit) {
+        this(out, label, unit, System::nanoTime);
+    }
+
+    /** @param nanoClock the time source in nanoseconds ({@code System::nanoTime}; tests pass their own) */
+    ProgressBar(PrintStream out, String label, String unit, LongSupplier nanoClock) {
         this.out = out;
         this.label = label;
         this.unit = unit;
+        this.nanoClock = nanoClock;
+        this.start = nanoClock.getAsLong();
     }
 
     void update(long done, long total) {
@@ -31,7 +40,7 @@ final class ProgressBar implements AutoCloseable {
 
     /** Redraws with an extra status such as the current loss. */
     void update(long done, long total, String status) {
-        long now = System.nanoTime();
+        long now = nanoClock.getAsLong();
         if (baseDone < 0) {
             baseDone = done <= 1 ? 0 : done;
             baseTime = done <= 1 ? start : now;

@@ -6,16 +6,16 @@ import com.google.gson.JsonObject;
 import dev.diffusion4j.eval.ImageGrid;
 import dev.diffusion4j.io.Json;
 import dev.diffusion4j.io.ModelDirectory;
+import dev.diffusion4j.models.LoadOptions;
+import dev.diffusion4j.models.ModelFamily;
 import dev.diffusion4j.nn.WeightSource;
 import dev.diffusion4j.pipelines.GenerationListener;
 import dev.diffusion4j.pipelines.GenerationRequest;
 import dev.diffusion4j.pipelines.GenerationResult;
-import dev.diffusion4j.models.LoadOptions;
-import dev.diffusion4j.models.ModelFamily;
 import dev.diffusion4j.pipelines.StableDiffusion;
-import dev.diffusion4j.text.ClipConditioner;
 import dev.diffusion4j.schedulers.SchedulerConfig;
 import dev.diffusion4j.tensor.Engines;
+import dev.diffusion4j.text.ClipConditioner;
 import dev.diffusion4j.text.ClipTextConfig;
 import dev.diffusion4j.text.ClipTextModel;
 import dev.diffusion4j.text.ClipTokenizer;
@@ -35,6 +35,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -195,7 +196,7 @@ final class TrainCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
-        Map<String, Object> schedule = new java.util.LinkedHashMap<>(); // written in this order
+        Map<String, Object> schedule = new LinkedHashMap<>(); // written in this order
         schedule.put("num_train_timesteps", 1000);
         schedule.put("beta_start", 0.00085);
         schedule.put("beta_end", 0.012);

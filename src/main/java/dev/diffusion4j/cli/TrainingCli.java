@@ -3,6 +3,7 @@ package dev.diffusion4j.cli;
 import dev.diffusion4j.shapes.SceneMix;
 import dev.diffusion4j.train.ImageFolder;
 import dev.diffusion4j.train.ShapesData;
+import dev.diffusion4j.train.TrainOptions;
 import dev.diffusion4j.train.TrainingData;
 import dev.diffusion4j.train.TrainingListener;
 import java.io.IOException;
@@ -71,9 +72,9 @@ final class TrainingCli {
     @Option(names = {"-t", "--threads"}, description = "libtorch threads (default: all cores).")
     int threads;
 
-    dev.diffusion4j.train.TrainOptions options() {
+    TrainOptions options() {
         try {
-            return new dev.diffusion4j.train.TrainOptions(output, steps, batch, lr, warmup, lrDecay,
+            return new TrainOptions(output, steps, batch, lr, warmup, lrDecay,
                     weightDecay, gradClip, emaDecay, seed, checkpointEvery, sampleEvery, resume);
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());

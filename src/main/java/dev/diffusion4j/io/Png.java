@@ -8,6 +8,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import javax.imageio.IIOImage;
@@ -35,8 +36,7 @@ public final class Png {
     /** Writes RGB pixels atomically (temp file, then rename): a failure never leaves a partial PNG. */
     public static void write(Path file, BufferedImage image, Map<String, String> text) throws IOException {
         byte[] png = encode(image, text);
-        Path parent = file.toAbsolutePath().getParent();
-        Files.createDirectories(parent);
+        AtomicFiles.createFolderOf(file);
         AtomicFiles.write(file, channel -> {
             ByteBuffer buffer = ByteBuffer.wrap(png);
             while (buffer.hasRemaining()) {
@@ -114,41 +114,110 @@ public final class Png {
         return out;
     }
 
-    /** Reads an image file (PNG, JPEG, BMP, ...), failing with a message naming the file. */
+    /**
+     * The default of {@link #read(Path, long)}: 8192 x 8192 (64 Mi pixels), 256 MB as the decoded ARGB image, and
+     * far above any size Stable Diffusion works at.
+     */
+    public static final long DEFAULT_MAX_PIXELS = 64L << 20;
+
+    /**
+     * The most {@link #read(Path, long)} accepts at all: the decoded image ({@code int} per pixel) and {@link #toRgb}'s
+     * array (3 bytes per pixel) must fit a Java array.
+     */
+    public static final long MAX_PIXELS_LIMIT = (Integer.MAX_VALUE - 8) / 3;
+
+    /** {@link #read(Path, long)} with {@link #DEFAULT_MAX_PIXELS}. */
     public static BufferedImage read(Path file) throws IOException {
-        if (!Files.isRegularFile(file)) {
-            throw new IOException(file + ": image file not found");
-        }
-        BufferedImage img = ImageIO.read(file.toFile());
-        if (img == null) {
-            throw new IOException(file + ": not a readable image (PNG, JPEG, BMP or GIF)");
-        }
-        return img;
+        return read(file, DEFAULT_MAX_PIXELS);
     }
 
-    /** The text chunks of a PNG (tEXt, zTXt, iTXt) by keyword. */
+    /**
+     * Reads an image file (PNG, JPEG, BMP, GIF: its first frame), failing with a message naming the file. The size is
+     * read from the header and checked against {@code maxPixels} before any pixel is decoded, so that a small file
+     * declaring a huge image cannot exhaust memory. Corrupt or truncated files fail as IOException, whatever the
+     * decoder throws (the JDK's decoders throw unchecked exceptions on some malformed inputs).
+     *
+     * @throws IllegalArgumentException if {@code maxPixels} is outside [1, {@link #MAX_PIXELS_LIMIT}]
+     */
+    public static BufferedImage read(Path file, long maxPixels) throws IOException {
+        if (maxPixels < 1 || maxPixels > MAX_PIXELS_LIMIT) {
+            throw new IllegalArgumentException("max pixels must be in [1, " + MAX_PIXELS_LIMIT + "], got " + maxPixels);
+        }
+        if (!Files.exists(file)) {
+            throw new IOException(file + ": image file not found");
+        }
+        if (!Files.isRegularFile(file)) {
+            // a FIFO or device would block or never end
+            throw new IOException(file + ": not a regular file");
+        }
+        try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+            Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
+            if (readers == null || !readers.hasNext()) {
+                throw new IOException(file + ": not a readable image (PNG, JPEG, BMP or GIF)");
+            }
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(in, true, true);
+                int w = reader.getWidth(0);
+                int h = reader.getHeight(0);
+                if (w <= 0 || h <= 0) {
+                    throw new IOException(file + ": invalid image size " + w + "x" + h);
+                }
+                long pixels = (long) w * h;
+                if (pixels > maxPixels) {
+                    throw new IOException(file + ": " + w + "x" + h + " = " + pixels + " pixels exceeds the limit of "
+                            + maxPixels + " (raise it with --max-pixels)");
+                }
+                BufferedImage img = reader.read(0);
+                if (img == null) {
+                    throw new IOException(file + ": not a readable image (PNG, JPEG, BMP or GIF)");
+                }
+                return img;
+            } finally {
+                reader.dispose();
+            }
+        } catch (IOException e) {
+            String m = String.valueOf(e.getMessage());
+            throw m.startsWith(file.toString()) ? e : new IOException(file + ": corrupt or truncated image: " + m, e);
+        } catch (RuntimeException e) {
+            throw new IOException(file + ": corrupt or truncated image (" + e + ")", e);
+        }
+    }
+
+    /**
+     * The text chunks of a PNG (tEXt, zTXt, iTXt) by keyword. A file that is not a PNG, or is damaged, fails as an
+     * IOException naming it (the JDK's reader throws unchecked exceptions on some malformed chunks).
+     */
     public static Map<String, String> readText(Path file) throws IOException {
-        return readText((Object) file.toFile());
+        return readText(file.toFile(), file.toString());
     }
 
     /** The text chunks of a PNG held in memory; an empty map for other image formats. */
     public static Map<String, String> readText(byte[] image) throws IOException {
         boolean png = image.length >= 8 && (image[0] & 0xff) == 0x89 && image[1] == 'P' && image[2] == 'N' && image[3] == 'G';
-        return png ? readText((Object) new ByteArrayInputStream(image)) : new LinkedHashMap<>();
+        return png ? readText(new ByteArrayInputStream(image), "image") : new LinkedHashMap<>();
     }
 
     /** Decodes an image held in memory (PNG, JPEG, BMP, GIF), failing with one message when it is none of them. */
     public static BufferedImage read(byte[] image) throws IOException {
-        BufferedImage img = ImageIO.read(new ByteArrayInputStream(image));
+        BufferedImage img;
+        try {
+            img = ImageIO.read(new ByteArrayInputStream(image));
+        } catch (RuntimeException e) {
+            throw new IOException("corrupt or truncated image (" + e + ")", e);
+        }
         if (img == null) {
             throw new IOException("not a readable image (PNG, JPEG, BMP or GIF)");
         }
         return img;
     }
 
-    private static Map<String, String> readText(Object source) throws IOException {
+    private static Map<String, String> readText(Object source, String file) throws IOException {
         Map<String, String> out = new LinkedHashMap<>();
         try (ImageInputStream in = ImageIO.createImageInputStream(source)) {
+            if (in == null) {
+                throw new IOException(file + ": cannot open");
+            }
             ImageReader reader = ImageIO.getImageReadersByFormatName("png").next();
             try {
                 reader.setInput(in);
@@ -159,6 +228,11 @@ public final class Png {
             } finally {
                 reader.dispose();
             }
+        } catch (IOException e) {
+            String m = String.valueOf(e.getMessage());
+            throw m.startsWith(file) ? e : new IOException(file + ": not a readable PNG: " + m, e);
+        } catch (RuntimeException e) {
+            throw new IOException(file + ": corrupt PNG (" + e + ")", e);
         }
         return out;
     }

@@ -51,9 +51,11 @@ public final class MappedWeightSource implements WeightSource {
         if (source.transform() == Transform.IDENTITY) {
             return file.load(source.key(), manager, dtype);
         }
-        // The original tensor lives only as long as the transform needs it.
+        // The original tensor lives only as long as the transform needs it. A transform may return a view (a
+        // reshape), and a zero-copy safetensors array's mapping ends when the array closes, views or not: the
+        // result is copied into memory of its own before the original is closed.
         try (NDManager scratch = manager.newSubManager()) {
-            NDArray result = source.transform().apply(file.load(source.key(), scratch, dtype));
+            NDArray result = source.transform().apply(file.load(source.key(), scratch, dtype)).duplicate();
             result.attach(manager);
             return result;
         }

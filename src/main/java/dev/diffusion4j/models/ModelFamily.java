@@ -11,7 +11,7 @@ public enum ModelFamily {
     /** Stable Diffusion 2.x: OpenCLIP ViT-H/14 text encoder (1024-d), linear transformer projections. */
     SD2("Stable Diffusion 2.x", true),
     /** An SD 1.x/2.x inpainting model: 9 UNet input channels (latents, mask, masked-image latents). */
-    INPAINTING("Stable Diffusion inpainting", false),
+    INPAINTING("Stable Diffusion inpainting", true),
     /** Stable Diffusion XL base: two text encoders, added time/size conditioning. */
     SDXL("Stable Diffusion XL", false),
     /** Stable Diffusion XL refiner: one OpenCLIP bigG encoder, aesthetic-score conditioning. */

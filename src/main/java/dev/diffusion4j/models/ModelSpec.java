@@ -6,6 +6,7 @@ import com.google.gson.JsonParser;
 import dev.diffusion4j.io.ModelDirectory;
 import dev.diffusion4j.nn.WeightSource;
 import dev.diffusion4j.schedulers.SchedulerConfig;
+import dev.diffusion4j.text.ClipTokenizer;
 import dev.diffusion4j.text.ClipTextConfig;
 import dev.diffusion4j.unet.UNet2DConditionConfig;
 import dev.diffusion4j.vae.AutoencoderKLConfig;
@@ -21,9 +22,9 @@ import java.util.function.Function;
  *
  * @param name how the user named the model (path or repo id), for messages and the infotext
  * @param family what the model is
- * @param dir the diffusers folder holding the parts
+ * @param source where the parts' weights and the tokenizer are read from: a diffusers folder or a single file
  */
-public record ModelSpec(String name, ModelFamily family, ModelDirectory dir, UNet2DConditionConfig unet,
+public record ModelSpec(String name, ModelFamily family, ModelSource source, UNet2DConditionConfig unet,
                         AutoencoderKLConfig vae, ClipTextConfig textEncoder, SchedulerConfig scheduler) {
 
     /**
@@ -43,22 +44,43 @@ public record ModelSpec(String name, ModelFamily family, ModelDirectory dir, UNe
             throw new UnsupportedModelException(dir.name() + ": " + family.displayName() + " is not supported yet"
                     + " (model_index.json _class_name " + pipelineClass + ")");
         }
-        SchedulerConfig scheduler = part(dir, "scheduler",
-                () -> SchedulerConfig.load(dir.file("scheduler", "scheduler_config.json")));
-        ClipTextConfig te = part(dir, "text_encoder", () -> ClipTextConfig.read(dir.file("text_encoder", "config.json")));
-        UNet2DConditionConfig unet = part(dir, "unet", () -> UNet2DConditionConfig.read(dir.file("unet", "config.json")));
-        AutoencoderKLConfig vae = part(dir, "vae", () -> AutoencoderKLConfig.read(dir.file("vae", "config.json")));
-        if (te.hiddenSize() != unet.crossAttentionDim()) {
-            throw new IOException(dir.name() + ": text_encoder hidden_size " + te.hiddenSize()
-                    + " does not match unet cross_attention_dim " + unet.crossAttentionDim());
-        }
-        if (family == ModelFamily.SD1 && unet.inChannels() != 4) {
-            throw new UnsupportedModelException(dir.name() + ": a UNet with " + unet.inChannels()
-                    + " input channels (an inpainting or depth model) under _class_name " + pipelineClass
+        Configs c = Configs.read(dir);
+        int channels = c.unet().inChannels();
+        if (channels == 9) {
+            family = ModelFamily.INPAINTING; // diffusers runs inpainting UNets under either pipeline class
+        } else if (channels == 4 && family == ModelFamily.INPAINTING) {
+            family = ModelFamily.SD1; // the inpainting pipeline on a plain model
+        } else if (channels != 4) {
+            throw new UnsupportedModelException(dir.name() + ": a UNet with " + c.unet().inChannels()
+                    + " input channels (a depth or other conditioned model) under _class_name " + pipelineClass
                     + " is not supported yet");
         }
-        ModelFamily refined = family == ModelFamily.SD1 && unet.useLinearProjection() ? ModelFamily.SD2 : family;
-        return new ModelSpec(dir.name(), refined, dir, unet, vae, te, scheduler);
+        ModelFamily refined = family == ModelFamily.SD1 && c.unet().useLinearProjection() ? ModelFamily.SD2 : family;
+        return new ModelSpec(dir.name(), refined, new ModelSource.Folder(dir), c.unet(), c.vae(), c.textEncoder(),
+                c.scheduler());
+    }
+
+    /**
+     * Reads an original single file ({@code .safetensors}, {@code .ckpt}, {@code .pt}, {@code .pth}): its family from
+     * its keys and shapes, its architecture from {@code configDir} (a diffusers folder, as diffusers'
+     * {@code from_single_file(config=...)}) or else from the built-in configs of the published model of that family.
+     * Only the file's header (or a checkpoint's pickle, through the restricted unpickler) is read here.
+     *
+     * @param configDir a diffusers folder whose configs (and tokenizer) describe the file, or null for the built-ins
+     * @param prediction overrides the scheduler's {@code prediction_type}; required for an SD 2.x file without
+     *     {@code configDir}, whose 512 (ε) and 768 (v) models have the same keys and shapes
+     * @throws UnsupportedModelException for a file that is not a model this build runs (a LoRA, a VAE alone, SDXL),
+     *     naming what it looks like
+     * @throws IOException for a missing, malformed or refused file (a pickle naming a forbidden global)
+     * @throws IllegalArgumentException when {@code prediction} is required and missing
+     */
+    public static ModelSpec open(Path file, Path configDir, PredictionType prediction) throws IOException {
+        return SingleFileSpec.open(file, configDir, prediction);
+    }
+
+    /** This model with its VAE read from a standalone VAE file (original or diffusers layout) instead. */
+    public ModelSpec withVae(Path vaeFile) {
+        return new ModelSpec(name, family, new VaeFile.Replacing(source, vaeFile), unet, vae, textEncoder, scheduler);
     }
 
     /** Pixels per latent cell (8 for SD). */
@@ -73,7 +95,13 @@ public record ModelSpec(String name, ModelFamily family, ModelDirectory dir, UNe
 
     /** The tokenizer folder. */
     public Path tokenizer() {
-        return dir.root().resolve("tokenizer");
+        return source.tokenizer();
+    }
+
+    /** The CLIP tokenizer, with the family's padding token when the source overrides the folder's. */
+    public ClipTokenizer loadTokenizer() throws IOException {
+        ClipTokenizer t = ClipTokenizer.load(source.tokenizer());
+        return source.padToken() == null ? t : t.withPadToken(source.padToken());
     }
 
     /**
@@ -81,8 +109,7 @@ public record ModelSpec(String name, ModelFamily family, ModelDirectory dir, UNe
      * Failures name the model and the part.
      */
     public <M> M load(String part, LoadOptions options, Function<WeightSource, M> build) throws IOException {
-        Path weights = part(dir, part, () -> dir.weights(part));
-        return part(dir, part, () -> WeightSource.fromFile(weights, w -> build.apply(options.weights().wrap(part, w))));
+        return part(name, part, () -> source.load(part, w -> build.apply(options.weights().wrap(part, w))));
     }
 
     private static String pipelineClass(ModelDirectory dir) throws IOException {
@@ -99,17 +126,17 @@ public record ModelSpec(String name, ModelFamily family, ModelDirectory dir, UNe
         }
     }
 
-    private interface IoSupplier<T> {
+    interface IoSupplier<T> {
         T get() throws IOException;
     }
 
-    private static <T> T part(ModelDirectory dir, String part, IoSupplier<T> s) throws IOException {
+    static <T> T part(String model, String part, IoSupplier<T> s) throws IOException {
         try {
             return s.get();
         } catch (UnsupportedModelException e) {
             throw e;
         } catch (IOException | RuntimeException e) {
-            throw new IOException(dir.name() + ": part '" + part + "': " + e.getMessage(), e);
+            throw new IOException(model + ": part '" + part + "': " + e.getMessage(), e);
         }
     }
 }

@@ -4,8 +4,12 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.diffusion4j.io.SafeTensors;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 /** Named tensors a model can be loaded from: a safetensors file, a converted checkpoint, or arrays in memory. */
 public interface WeightSource {
@@ -21,15 +25,15 @@ public interface WeightSource {
     NDArray load(String name, NDManager manager, DataType dtype);
 
     /** Builds a model from a safetensors file, which is open only while {@code build} loads from it. */
-    static <M> M fromFile(java.nio.file.Path weights, java.util.function.Function<WeightSource, M> build)
-            throws java.io.IOException {
-        try (dev.diffusion4j.io.SafeTensors st = dev.diffusion4j.io.SafeTensors.open(weights)) {
+    static <M> M fromFile(Path weights, Function<WeightSource, M> build)
+            throws IOException {
+        try (SafeTensors st = SafeTensors.open(weights)) {
             return build.apply(of(st));
         }
     }
 
     /** The tensors of an open safetensors file (which must stay open while loading). */
-    static WeightSource of(dev.diffusion4j.io.SafeTensors file) {
+    static WeightSource of(SafeTensors file) {
         return new WeightSource() {
             @Override
             public String describe() {

@@ -37,6 +37,16 @@ abstract class DiffusionPipeline {
 
     abstract Start prepare(NDManager m, GenerationRequest r, Scheduler scheduler, TorchGenerator generator, int w, int h);
 
+    /** The UNet's input from the scaled latents (batch B, or 2B when guiding): inpainting UNets take more channels. */
+    NDArray unetInput(NDArray scaledLatents) {
+        return scaledLatents;
+    }
+
+    /** The latents after step {@code i} of {@code timesteps}: inpainting with a plain UNet resets the kept area. */
+    NDArray afterStep(NDArray latents, int i, float[] timesteps) {
+        return latents;
+    }
+
     final GenerationResult generate(GenerationRequest request, GenerationListener listener) {
         Engines.inferenceThread();
         GenerationRequest r = request.resolve(model.nativeSize(), model.vaeScaleFactor());
@@ -177,7 +187,7 @@ abstract class DiffusionPipeline {
                 NDArray output;
                 NDArray noise;
                 if (split) {
-                    NDArray input = scheduler.scaleModelInput(latents, t);
+                    NDArray input = unetInput(scheduler.scaleModelInput(latents, t));
                     Future<NDArray> uncondCall = GuidanceThread.EXECUTOR.submit(() -> {
                         try (NDScope worker = new NDScope()) {
                             NDArray out = model.unet().forward(input, tt, halves.get(0));
@@ -202,7 +212,7 @@ abstract class DiffusionPipeline {
                     output = Ops.cat(0, uncond, cond);
                     noise = guide(r, uncond, cond);
                 } else {
-                    NDArray input = scheduler.scaleModelInput(cfg ? Ops.cat(0, latents, latents) : latents, t);
+                    NDArray input = unetInput(scheduler.scaleModelInput(cfg ? Ops.cat(0, latents, latents) : latents, t));
                     output = model.unet().forward(input, tt, embeds);
                     if (cfg) {
                         NDList parts = output.split(2, 0);
@@ -211,7 +221,7 @@ abstract class DiffusionPipeline {
                         noise = output;
                     }
                 }
-                NDArray next = scheduler.step(noise, t, latents, generator).prevSample();
+                NDArray next = afterStep(scheduler.step(noise, t, latents, generator).prevSample(), i, ts);
                 listener.onStep(new GenerationListener.Step(i, ts.length, t, next, output));
                 NDScope.unregister(next);
                 latents.close();

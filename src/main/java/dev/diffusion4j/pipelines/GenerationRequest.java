@@ -24,11 +24,13 @@ import java.util.List;
  * @param initImage img2img input, or null for txt2img
  * @param strength img2img: fraction of the schedule re-run, in (0, 1]
  * @param clipSkip 0 = last text-encoder layer, 1 = the one before (A1111's "Clip skip: 2"), ...
+ * @param mask inpainting: white = repaint, black = keep (binarised at half intensity, resized to the image), or null;
+ *     needs {@code initImage}
  */
 public record GenerationRequest(List<String> prompts, List<String> negativePrompts, int width, int height, int steps,
                                 double guidanceScale, double guidanceRescale, Sampler sampler,
                                 long seed, int imagesPerPrompt, BufferedImage initImage, double strength,
-                                int clipSkip) {
+                                int clipSkip, BufferedImage mask) {
 
     public GenerationRequest {
         prompts = List.copyOf(prompts);
@@ -61,6 +63,9 @@ public record GenerationRequest(List<String> prompts, List<String> negativePromp
         if (initImage != null && !(strength > 0 && strength <= 1)) {
             throw new IllegalArgumentException("strength must be in (0, 1], got " + strength);
         }
+        if (mask != null && initImage == null) {
+            throw new IllegalArgumentException("a mask needs an init image to inpaint (--init-img)");
+        }
         if (clipSkip < 0) {
             throw new IllegalArgumentException("clip skip must be ≥ 0, got " + clipSkip);
         }
@@ -89,7 +94,7 @@ public record GenerationRequest(List<String> prompts, List<String> negativePromp
             throw new IllegalArgumentException("size " + w + "x" + h + " must be a multiple of " + scaleFactor);
         }
         return new GenerationRequest(prompts, negativePrompts, w, h, steps, guidanceScale, guidanceRescale, sampler, s,
-                imagesPerPrompt, initImage, strength, clipSkip);
+                imagesPerPrompt, initImage, strength, clipSkip, mask);
     }
 
     public static Builder builder(String... prompts) {
@@ -113,6 +118,7 @@ public record GenerationRequest(List<String> prompts, List<String> negativePromp
         private BufferedImage initImage;
         private double strength = 0.75;
         private int clipSkip;
+        private BufferedImage mask;
 
         Builder(List<String> prompts) {
             this.prompts = prompts;
@@ -137,6 +143,8 @@ public record GenerationRequest(List<String> prompts, List<String> negativePromp
         public Builder imagesPerPrompt(int v) { imagesPerPrompt = v; return this; }
         public Builder initImage(BufferedImage v, double s) { initImage = v; strength = s; return this; }
         public Builder clipSkip(int v) { clipSkip = v; return this; }
+        /** Inpainting: white = repaint; needs {@link #initImage}. */
+        public Builder mask(BufferedImage v) { mask = v; return this; }
 
         /** Validates every parameter; the sampler name is parsed here, once. */
         public GenerationRequest build() {
@@ -148,7 +156,7 @@ public record GenerationRequest(List<String> prompts, List<String> negativePromp
                         + String.join(", ", Samplers.names()));
             }
             return new GenerationRequest(prompts, negativePrompts, width, height, steps, guidanceScale, guidanceRescale,
-                    parsed, seed, imagesPerPrompt, initImage, strength, clipSkip);
+                    parsed, seed, imagesPerPrompt, initImage, strength, clipSkip, mask);
         }
     }
 }

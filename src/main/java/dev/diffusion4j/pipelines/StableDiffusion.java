@@ -1,5 +1,6 @@
 package dev.diffusion4j.pipelines;
 
+import ai.djl.ndarray.types.DataType;
 import dev.diffusion4j.io.ModelDirectory;
 import dev.diffusion4j.models.LoadOptions;
 import dev.diffusion4j.models.ModelFamily;
@@ -12,7 +13,6 @@ import dev.diffusion4j.text.ClipTokenizer;
 import dev.diffusion4j.text.Conditioner;
 import dev.diffusion4j.unet.UNet2DConditionModel;
 import dev.diffusion4j.vae.AutoencoderKL;
-import ai.djl.ndarray.types.DataType;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.concurrent.CompletableFuture;
@@ -65,7 +65,7 @@ public final class StableDiffusion implements AutoCloseable {
     public static StableDiffusion load(ModelSpec spec, LoadOptions options, IntConsumer progress) throws IOException {
         CompletableFuture<ClipTokenizer> tokenizer = CompletableFuture.supplyAsync(() -> {
             try {
-                return ClipTokenizer.load(spec.tokenizer());
+                return spec.loadTokenizer();
             } catch (IOException | RuntimeException e) {
                 throw new UncheckedIOException(new IOException(spec.name() + ": part 'tokenizer': " + e.getMessage(), e));
             }
@@ -171,10 +171,13 @@ public final class StableDiffusion implements AutoCloseable {
         unetFreed = true;
     }
 
-    /** Runs txt2img, or img2img when the request has an init image. */
+    /** Runs txt2img, img2img when the request has an init image, inpainting when it also has a mask. */
     public GenerationResult generate(GenerationRequest request, GenerationListener listener) {
-        return request.initImage() == null
-                ? new TextToImage(this).generate(request, listener)
+        if (request.mask() == null && unet.config().inChannels() != 4) {
+            throw new IllegalArgumentException(name + ": an inpainting model needs an init image and a mask");
+        }
+        return request.mask() != null ? new Inpaint(this).generate(request, listener)
+                : request.initImage() == null ? new TextToImage(this).generate(request, listener)
                 : new ImageToImage(this).generate(request, listener);
     }
 

@@ -1,9 +1,7 @@
 package dev.diffusion4j.schedulers;
 
-import dev.diffusion4j.numerics.SleefFloat;
-import dev.diffusion4j.tensor.Tensors;
-import dev.diffusion4j.tensor.Scopes;
 import ai.djl.ndarray.NDArray;
+import dev.diffusion4j.numerics.SleefFloat;
 import dev.diffusion4j.random.TorchGenerator;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +17,7 @@ import java.util.Map;
  * σ(t = 0) (σmin with Karras sigmas); {@code init_noise_sigma} is 1 and the model input is not scaled. Arithmetic is
  * float32 in diffusers' order (its log ρ goes through numpy's float32 log).
  */
-public final class DEISMultistepScheduler extends DiscreteTimeScheduler implements SigmaSchedule {
+public final class DEISMultistepScheduler extends VpMultistepScheduler {
 
     /** The registry entry: diffusers 0.25.1 defaults, in signature order. */
     static final SchedulerSpec SPEC = new SchedulerSpec("DEISMultistepScheduler",
@@ -31,118 +29,53 @@ public final class DEISMultistepScheduler extends DiscreteTimeScheduler implemen
             DEISMultistepScheduler::new,
             List.of(new SamplerSpec("deis", "DEIS", List.of("deismultistep"), Map.of())));
 
-    private final float[] trainSigmas;
-    private final float[] logSigmas;
-    private final StepHistory modelOutputs;
-    private float[] sigmas = new float[0];
-    private int stepIndex = -1;
-    private int lowerOrderNums;
-
     public DEISMultistepScheduler(SchedulerConfig config) {
-        super(canonical(config), "epsilon", "sample", "v_prediction");
+        super(canonical(config), false);
         int order = this.config.solverOrder();
         if (order < 1 || order > 3) {
             throw new IllegalArgumentException("DEISMultistepScheduler: solver_order " + order
                     + " is not supported (1-3)");
         }
         rejectThresholding();
-        this.trainSigmas = NoiseSchedule.sigmas(alphasCumprod);
-        this.logSigmas = NoiseSchedule.log(trainSigmas);
-        this.modelOutputs = new StepHistory(order);
     }
 
     /** diffusers' constructor rewrites DPM-Solver / UniPC names to its own (register_to_config). */
     private static SchedulerConfig canonical(SchedulerConfig c) {
-        String algorithm = c.algorithmType();
-        if (algorithm.equals("dpmsolver") || algorithm.equals("dpmsolver++")) {
-            c = c.with("algorithm_type", "deis");
-        } else if (!algorithm.equals("deis")) {
-            throw new IllegalArgumentException("DEISMultistepScheduler: algorithm_type '" + algorithm
-                    + "' is not supported (deis)");
-        }
-        String solver = c.solverType();
-        if (List.of("midpoint", "heun", "bh1", "bh2").contains(solver)) {
-            c = c.with("solver_type", "logrho");
-        } else if (!solver.equals("logrho")) {
-            throw new IllegalArgumentException("DEISMultistepScheduler: solver_type '" + solver
-                    + "' is not supported (logrho)");
-        }
-        return c;
-    }
-
-    @Override
-    public void setTimesteps(int numInferenceSteps) {
-        double[] grid = VpGrid.timesteps(config, numInferenceSteps);
-        if (config.useKarrasSigmas()) {
-            VpGrid.Karras k = VpGrid.karras(config, trainSigmas, logSigmas, numInferenceSteps);
-            grid = k.timesteps();
-            sigmas = k.sigmas();
-        } else {
-            sigmas = VpGrid.tableSigmas(grid, trainSigmas);
-        }
-        timesteps = Tensors.toFloats(grid);
-        this.numInferenceSteps = timesteps.length;
-        stepIndex = -1;
-        lowerOrderNums = 0;
-        modelOutputs.close();
-    }
-
-    /** The σ schedule: one per timestep and the final one (σ(0), or σmin with Karras sigmas). */
-    @Override
-    public float[] sigmas() {
-        return sigmas.clone();
+        String who = "DEISMultistepScheduler";
+        c = ownName(c, who, "algorithm_type", c.algorithmType(), List.of("deis"), List.of("dpmsolver", "dpmsolver++"),
+                "deis");
+        return ownName(c, who, "solver_type", c.solverType(), List.of("logrho"),
+                List.of("midpoint", "heun", "bh1", "bh2"), "logrho");
     }
 
     @Override
     public StepOutput step(NDArray modelOutput, float t, NDArray sample, TorchGenerator generator) {
-        requireTimesteps();
-        if (stepIndex < 0) {
-            stepIndex = VpGrid.indexOf(timesteps, t);
-        }
-        int n = timesteps.length;
-        if (stepIndex >= n) {
-            throw new IllegalStateException("DEISMultistepScheduler: the schedule is finished; call setTimesteps");
-        }
-        boolean lowerOrderFinal = stepIndex == n - 1 && config.lowerOrderFinal() && n < 15;
-        boolean lowerOrderSecond = stepIndex == n - 2 && config.lowerOrderFinal() && n < 15;
-        int order = config.solverOrder();
+        initStepIndex(t);
+        int order = multistepOrder(false);
         StepOutput out = StepOutput.scoped(sample, () -> {
-            modelOutputs.push(convertModelOutput(modelOutput, sample));
-            NDArray prev;
-            if (order == 1 || lowerOrderNums < 1 || lowerOrderFinal) {
-                prev = firstOrderUpdate(sample);
-            } else if (order == 2 || lowerOrderNums < 2 || lowerOrderSecond) {
-                prev = secondOrderUpdate(sample);
-            } else {
-                prev = thirdOrderUpdate(sample);
-            }
+            modelOutputs.push(noisePrediction(modelOutput, sample));
+            NDArray prev = switch (order) {
+                case 1 -> firstOrderUpdate(sample);
+                case 2 -> secondOrderUpdate(sample);
+                default -> thirdOrderUpdate(sample);
+            };
             return new StepOutput(prev, null);
         });
-        if (lowerOrderNums < order) {
-            lowerOrderNums++;
-        }
-        stepIndex++;
-        if (stepIndex == n) {
-            modelOutputs.close();
-        }
+        advance();
         return out;
     }
 
     /** DEIS works with ε̂: x̂₀ from the model output (as DPM-Solver++ eq. 9), then ε̂ = (x_t − α_t·x̂₀)/σ_t. */
-    private NDArray convertModelOutput(NDArray modelOutput, NDArray sample) {
-        VpGrid.Vp s = VpGrid.Vp.of(sigmas[stepIndex]);
-        NDArray x0 = switch (config.predictionType()) {
-            case "epsilon" -> sample.sub(modelOutput.mul(s.sigma())).div(s.alpha());
-            case "sample" -> modelOutput;
-            default -> sample.mul(s.alpha()).sub(modelOutput.mul(s.sigma()));
-        };
+    private NDArray noisePrediction(NDArray modelOutput, NDArray sample) {
+        VpGrid.Vp s = vp(stepIndex);
+        NDArray x0 = convertModelOutput(modelOutput, sample, true);
         return sample.sub(x0.mul(s.alpha())).div(s.sigma());
     }
 
     /** DEIS with a constant ε̂ (eq. 15 with r = 0), which is DDIM: x_t = (α_t/α_s)·x_s − σ_t(e^h − 1)·ε̂_s. */
     private NDArray firstOrderUpdate(NDArray sample) {
-        VpGrid.Vp t = VpGrid.Vp.of(sigmas[stepIndex + 1]);
-        VpGrid.Vp s = VpGrid.Vp.of(sigmas[stepIndex]);
+        VpGrid.Vp t = vp(stepIndex + 1);
+        VpGrid.Vp s = vp(stepIndex);
         float h = t.lambda() - s.lambda();
         return sample.mul(t.alpha() / s.alpha()).sub(modelOutputs.get(0).mul(t.sigma() * (SleefFloat.exp(h) - 1f)));
     }
@@ -152,9 +85,9 @@ public final class DEISMultistepScheduler extends DiscreteTimeScheduler implemen
      * exactly from ρ_{s0} to ρ_t; x_t/α_t = x_{s0}/α_{s0} + c₁·ε̂_{s0} + c₂·ε̂_{s1}.
      */
     private NDArray secondOrderUpdate(NDArray sample) {
-        VpGrid.Vp t = VpGrid.Vp.of(sigmas[stepIndex + 1]);
-        VpGrid.Vp s0 = VpGrid.Vp.of(sigmas[stepIndex]);
-        VpGrid.Vp s1 = VpGrid.Vp.of(sigmas[stepIndex - 1]);
+        VpGrid.Vp t = vp(stepIndex + 1);
+        VpGrid.Vp s0 = vp(stepIndex);
+        VpGrid.Vp s1 = vp(stepIndex - 1);
         float rhoT = t.sigma() / t.alpha();
         float rho0 = s0.sigma() / s0.alpha();
         float rho1 = s1.sigma() / s1.alpha();
@@ -174,10 +107,10 @@ public final class DEISMultistepScheduler extends DiscreteTimeScheduler implemen
 
     /** ρAB-DEIS of order 3 (eq. 15): the quadratic in log ρ through the last three ε̂, integrated exactly. */
     private NDArray thirdOrderUpdate(NDArray sample) {
-        VpGrid.Vp t = VpGrid.Vp.of(sigmas[stepIndex + 1]);
-        VpGrid.Vp s0 = VpGrid.Vp.of(sigmas[stepIndex]);
-        VpGrid.Vp s1 = VpGrid.Vp.of(sigmas[stepIndex - 1]);
-        VpGrid.Vp s2 = VpGrid.Vp.of(sigmas[stepIndex - 2]);
+        VpGrid.Vp t = vp(stepIndex + 1);
+        VpGrid.Vp s0 = vp(stepIndex);
+        VpGrid.Vp s1 = vp(stepIndex - 1);
+        VpGrid.Vp s2 = vp(stepIndex - 2);
         float rhoT = t.sigma() / t.alpha();
         float rho0 = s0.sigma() / s0.alpha();
         float rho1 = s1.sigma() / s1.alpha();
@@ -202,18 +135,5 @@ public final class DEISMultistepScheduler extends DiscreteTimeScheduler implemen
     /** numpy's float32 log (diffusers applies np.log to 0-d float32 tensors here). */
     private static float log(float x) {
         return (float) Math.log(x);
-    }
-
-    /** x_t = α_t·x₀ + σ_t·ε with α_t, σ_t from the schedule's σ at {@code t}. */
-    @Override
-    public NDArray addNoise(NDArray original, NDArray noise, float t) {
-        requireTimesteps();
-        VpGrid.Vp vp = VpGrid.Vp.of(sigmas[VpGrid.indexOf(timesteps, t)]);
-        return Scopes.scopedLike(original, () -> original.mul(vp.alpha()).add(noise.mul(vp.sigma())));
-    }
-
-    @Override
-    public void close() {
-        modelOutputs.close();
     }
 }

@@ -1,8 +1,5 @@
 package dev.diffusion4j.schedulers;
 
-import dev.diffusion4j.tensor.Tensors;
-import dev.diffusion4j.tensor.Scopes;
-import dev.diffusion4j.numerics.Numpy;
 import ai.djl.ndarray.NDArray;
 import dev.diffusion4j.numerics.SleefFloat;
 import dev.diffusion4j.random.TorchGenerator;
@@ -21,7 +18,7 @@ import java.util.Map;
  * VP parametrisation x_t = α_t·x₀ + σ_t·ε). Taken from later diffusers: rescale_betas_zero_snr (≥ 0.27), with the
  * last ᾱ kept at 2⁻²⁴ so the first σ is finite.
  */
-public final class DPMSolverMultistepScheduler extends DiscreteTimeScheduler implements SigmaSchedule {
+public final class DPMSolverMultistepScheduler extends VpMultistepScheduler {
 
     /** The registry entry: diffusers 0.25.1 defaults; A1111's "DPM++ 2M" and "DPM++ 2M SDE" (both second order). */
     static final SchedulerSpec SPEC = new SchedulerSpec("DPMSolverMultistepScheduler",
@@ -38,15 +35,8 @@ public final class DPMSolverMultistepScheduler extends DiscreteTimeScheduler imp
                     new SamplerSpec("dpm++2m_sde", "DPM++ 2M SDE", List.of("sde-dpmsolver++"),
                             Map.of("algorithm_type", "sde-dpmsolver++", "solver_order", 2))));
 
-    private final float[] trainSigmas;
-    private final float[] logSigmas;
-    private final StepHistory modelOutputs;
-    private float[] sigmas = new float[0];
-    private int stepIndex = -1;
-    private int lowerOrderNums;
-
     public DPMSolverMultistepScheduler(SchedulerConfig config) {
-        super(config, "epsilon", "sample", "v_prediction");
+        super(config, true); // as diffusers ≥ 0.27, where this class takes rescale_betas_zero_snr
         String algorithm = config.algorithmType();
         if (!List.of("dpmsolver", "dpmsolver++", "sde-dpmsolver", "sde-dpmsolver++").contains(algorithm)) {
             throw new IllegalArgumentException("DPMSolverMultistepScheduler: algorithm_type '" + algorithm
@@ -69,176 +59,40 @@ public final class DPMSolverMultistepScheduler extends DiscreteTimeScheduler imp
         if (config.useLuLambdas()) {
             throw new UnsupportedOperationException("DPMSolverMultistepScheduler: use_lu_lambdas is not supported");
         }
-        keepTerminalSigmaFinite(); // as diffusers ≥ 0.27, where this class takes rescale_betas_zero_snr
-        this.trainSigmas = NoiseSchedule.sigmas(alphasCumprod);
-        this.logSigmas = NoiseSchedule.log(trainSigmas);
-        this.modelOutputs = new StepHistory(order);
     }
 
+    /** The configured spacing over the training timesteps that lambda_min_clipped leaves. */
     @Override
     public void setTimesteps(int numInferenceSteps) {
-        int t = config.numTrainTimesteps();
-        int n = numInferenceSteps;
-        if (n < 1 || n > t) {
-            throw new IllegalArgumentException("DPMSolverMultistepScheduler: num_inference_steps must be in 1.." + t
-                    + ", got " + n);
-        }
-        int last = t - clippedIndex();
-        double[] grid;
-        switch (config.timestepSpacing()) {
-            case "linspace" -> {
-                double[] l = Numpy.linspace(0, last - 1, n + 1);
-                grid = new double[n];
-                for (int i = 0; i < n; i++) {
-                    grid[i] = Math.rint(l[n - i]);
-                }
-            }
-            case "leading" -> {
-                int ratio = last / (n + 1);
-                grid = new double[n];
-                for (int i = 0; i < n; i++) {
-                    grid[i] = (double) (n - i) * ratio + config.stepsOffset();
-                }
-            }
-            case "trailing" -> {
-                double[] a = Numpy.arange(last, 0, -((double) t / n));
-                grid = new double[a.length];
-                for (int i = 0; i < a.length; i++) {
-                    grid[i] = Math.rint(a[i]) - 1;
-                }
-            }
-            default -> throw new IllegalArgumentException("DPMSolverMultistepScheduler: timestep_spacing '"
-                    + config.timestepSpacing() + "' is not supported (linspace, leading, trailing)");
-        }
-        if (config.useKarrasSigmas()) {
-            // Karras et al. 2022 eq. 5 between the table's ends, σmin repeated as the final σ
-            double min = config.sigmaMin() != null ? config.sigmaMin() : trainSigmas[0];
-            double max = config.sigmaMax() != null ? config.sigmaMax() : trainSigmas[trainSigmas.length - 1];
-            double[] k = NoiseSchedule.karras(min, max, n);
-            grid = new double[n];
-            sigmas = new float[n + 1];
-            for (int i = 0; i < n; i++) {
-                grid[i] = Math.rint(NoiseSchedule.sigmaToT(k[i], logSigmas));
-                sigmas[i] = (float) k[i];
-            }
-            sigmas[n] = (float) k[n - 1];
-        } else {
-            sigmas = new float[grid.length + 1];
-            for (int i = 0; i < grid.length; i++) {
-                sigmas[i] = trainSigmas[(int) grid[i]];
-            }
-            sigmas[grid.length] = trainSigmas[0];
-        }
-        timesteps = Tensors.toFloats(grid);
-        stepIndex = -1;
-        lowerOrderNums = 0;
-        modelOutputs.close();
-    }
-
-    /** Number of trailing timesteps cut off by lambda_min_clipped ({@code searchsorted} over the flipped λ table). */
-    private int clippedIndex() {
-        double clip = config.lambdaMinClipped();
-        int n = alphasCumprod.length;
-        for (int i = 0; i < n; i++) {
-            float ac = alphasCumprod[n - 1 - i];
-            float lambda = SleefFloat.log(NoiseSchedule.sqrt(ac)) - SleefFloat.log(NoiseSchedule.sqrt(1f - ac));
-            if (lambda >= clip) {
-                return i;
-            }
-        }
-        return n;
-    }
-
-    /** The σ schedule: one per timestep and the final one (σ(0), or σmin with Karras sigmas). */
-    public float[] sigmas() {
-        return sigmas.clone();
-    }
-
-    /** α_t = 1/sqrt(σ²+1) and σ_t = σ·α_t of a schedule σ (float32, diffusers' {@code _sigma_to_alpha_sigma_t}). */
-    private record Vp(float alpha, float sigma) {
-
-        static Vp of(float sigma) {
-            float alpha = 1f / NoiseSchedule.sqrt(sigma * sigma + 1f);
-            return new Vp(alpha, sigma * alpha);
-        }
-
-        /** λ = log α_t − log σ_t, half the log-SNR (DPM-Solver's time variable). */
-        float lambda() {
-            return SleefFloat.log(alpha) - SleefFloat.log(sigma);
-        }
-    }
-
-    private Vp vp(int index) {
-        return Vp.of(sigmas[index]);
+        int last = config.numTrainTimesteps() - VpGrid.clippedTimesteps(alphasCumprod, config.lambdaMinClipped());
+        setSchedule(VpGrid.timesteps(config, config.timestepSpacing(), last, numInferenceSteps, config.stepsOffset()),
+                numInferenceSteps);
     }
 
     @Override
     public StepOutput step(NDArray modelOutput, float t, NDArray sample, TorchGenerator generator) {
-        requireTimesteps();
-        if (stepIndex < 0) {
-            stepIndex = indexOf(t);
-        }
-        if (stepIndex >= timesteps.length) {
-            throw new IllegalStateException("DPMSolverMultistepScheduler: the schedule is finished; call setTimesteps");
-        }
-        int n = timesteps.length;
-        boolean lowerOrderFinal = stepIndex == n - 1
-                && (config.eulerAtFinal() || (config.lowerOrderFinal() && n < 15));
-        boolean lowerOrderSecond = stepIndex == n - 2 && config.lowerOrderFinal() && n < 15;
+        initStepIndex(t);
+        int order = multistepOrder(config.eulerAtFinal());
         boolean sde = config.algorithmType().startsWith("sde-");
-        int order = config.solverOrder();
+        boolean dataPrediction = config.algorithmType().endsWith("++");
         StepOutput out = StepOutput.scoped(sample, () -> {
-            modelOutputs.push(convertModelOutput(modelOutput, sample));
+            modelOutputs.push(convertModelOutput(modelOutput, sample, dataPrediction));
             NDArray noise = sde ? randnLike(generator, modelOutput, "DPMSolverMultistepScheduler(SDE)") : null;
-            NDArray prev;
-            if (order == 1 || lowerOrderNums < 1 || lowerOrderFinal) {
-                prev = firstOrderUpdate(sample, noise);
-            } else if (order == 2 || lowerOrderNums < 2 || lowerOrderSecond) {
-                prev = secondOrderUpdate(sample, noise);
-            } else {
-                prev = thirdOrderUpdate(sample);
-            }
+            NDArray prev = switch (order) {
+                case 1 -> firstOrderUpdate(sample, noise);
+                case 2 -> secondOrderUpdate(sample, noise);
+                default -> thirdOrderUpdate(sample);
+            };
             return new StepOutput(prev, null);
         });
-        if (lowerOrderNums < order) {
-            lowerOrderNums++;
-        }
-        stepIndex++;
-        if (stepIndex == n) {
-            modelOutputs.close();
-        }
+        advance();
         return out;
-    }
-
-    /** Position of {@code t} (its second occurrence if listed twice); diffusers 0.25 maps an unknown t to the end. */
-    private int indexOf(float t) {
-        for (float ts : timesteps) {
-            if (ts == t) {
-                return indexOf(timesteps, t, "DPMSolverMultistepScheduler");
-            }
-        }
-        return timesteps.length - 1;
-    }
-
-    /** The data prediction x̂₀ (DPM-Solver++, eq. 9) or the noise prediction ε̂ (DPM-Solver). */
-    private NDArray convertModelOutput(NDArray modelOutput, NDArray sample) {
-        Vp s = vp(stepIndex);
-        float alphaT = s.alpha();
-        float sigmaT = s.sigma();
-        boolean dataPrediction = config.algorithmType().endsWith("++");
-        return switch (config.predictionType()) {
-            case "epsilon" -> dataPrediction ? sample.sub(modelOutput.mul(sigmaT)).div(alphaT) : modelOutput.duplicate();
-            case "sample" -> dataPrediction ? modelOutput.duplicate()
-                    : sample.sub(modelOutput.mul(alphaT)).div(sigmaT);
-            default -> dataPrediction ? sample.mul(alphaT).sub(modelOutput.mul(sigmaT))
-                    : modelOutput.mul(alphaT).add(sample.mul(sigmaT));
-        };
     }
 
     /** DPM-Solver++ eq. 10 / DPM-Solver eq. 3.7 with k = 1 (DDIM), and the SDE variants (Lu et al. 2022b, eq. 18). */
     private NDArray firstOrderUpdate(NDArray sample, NDArray noise) {
-        Vp t = vp(stepIndex + 1);
-        Vp s = vp(stepIndex);
+        VpGrid.Vp t = vp(stepIndex + 1);
+        VpGrid.Vp s = vp(stepIndex);
         float h = t.lambda() - s.lambda();
         NDArray m = modelOutputs.get(0);
         return switch (config.algorithmType()) {
@@ -256,8 +110,8 @@ public final class DPMSolverMultistepScheduler extends DiscreteTimeScheduler imp
 
     /** Multistep second order: DPM-Solver++(2M), Lu et al. 2022b, Algorithm 2 (midpoint) or its "heun" variant. */
     private NDArray secondOrderUpdate(NDArray sample, NDArray noise) {
-        Vp t = vp(stepIndex + 1);
-        Vp s0 = vp(stepIndex);
+        VpGrid.Vp t = vp(stepIndex + 1);
+        VpGrid.Vp s0 = vp(stepIndex);
         float alphaT = t.alpha();
         float sigmaT = t.sigma();
         NDArray m0 = modelOutputs.get(0);
@@ -296,8 +150,8 @@ public final class DPMSolverMultistepScheduler extends DiscreteTimeScheduler imp
 
     /** Multistep third order (DPM-Solver++(3M) / DPM-Solver-3), Lu et al. 2022a, Algorithm 4 in λ form. */
     private NDArray thirdOrderUpdate(NDArray sample) {
-        Vp t = vp(stepIndex + 1);
-        Vp s0 = vp(stepIndex);
+        VpGrid.Vp t = vp(stepIndex + 1);
+        VpGrid.Vp s0 = vp(stepIndex);
         float alphaT = t.alpha();
         float sigmaT = t.sigma();
         float lambdaS0 = s0.lambda();
@@ -321,18 +175,5 @@ public final class DPMSolverMultistepScheduler extends DiscreteTimeScheduler imp
         float e = SleefFloat.exp(h) - 1f;
         return sample.mul(alphaT / s0.alpha()).sub(m0.mul(sigmaT * e)).sub(d1.mul(sigmaT * (e / h - 1f)))
                 .sub(d2.mul(sigmaT * ((e - h) / (h * h) - 0.5f)));
-    }
-
-    /** x_t = α_t·x₀ + σ_t·ε with α_t, σ_t from the schedule's σ at {@code t}. */
-    @Override
-    public NDArray addNoise(NDArray original, NDArray noise, float t) {
-        requireTimesteps();
-        Vp vp = vp(indexOf(t));
-        return Scopes.scopedLike(original, () -> original.mul(vp.alpha()).add(noise.mul(vp.sigma())));
-    }
-
-    @Override
-    public void close() {
-        modelOutputs.close();
     }
 }

@@ -1,10 +1,7 @@
 package dev.diffusion4j.schedulers;
 
-import dev.diffusion4j.numerics.SleefFloat;
-import dev.diffusion4j.tensor.Tensors;
-import dev.diffusion4j.tensor.Scopes;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDScope;
+import dev.diffusion4j.numerics.SleefFloat;
 import dev.diffusion4j.random.TorchGenerator;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,7 +20,7 @@ import java.util.Map;
  * the schedule by step, and a group cut in two starts with a first-order step), an uneven step count without
  * lower_order_final gets lower_order_final. "deis" and "logrho"/"bh1"/"bh2" become "dpmsolver++" and "midpoint".
  */
-public final class DPMSolverSinglestepScheduler extends DiscreteTimeScheduler implements SigmaSchedule {
+public final class DPMSolverSinglestepScheduler extends VpMultistepScheduler {
 
     /** The registry entry: diffusers 0.25.1 defaults, in signature order; A1111's "DPM++ 2S" (second order). */
     static final SchedulerSpec SPEC = new SchedulerSpec("DPMSolverSinglestepScheduler",
@@ -36,17 +33,12 @@ public final class DPMSolverSinglestepScheduler extends DiscreteTimeScheduler im
                     new SamplerSpec("dpm++2s", "DPM++ 2S", List.of("dpmsolver_singlestep"),
                             Map.of("algorithm_type", "dpmsolver++", "solver_order", 2))));
 
-    private final float[] trainSigmas;
-    private final float[] logSigmas;
-    private final StepHistory modelOutputs;
-    private float[] sigmas = new float[0];
     private int[] orders = new int[0];
-    private int stepIndex = -1;
-    /** The sample at the start of the current group (diffusers' {@code self.sample}), owned. */
-    private NDArray groupStart;
+    /** The sample at the start of the current group (diffusers' {@code self.sample}). */
+    private final StepHistory groupStart = new StepHistory(1);
 
     public DPMSolverSinglestepScheduler(SchedulerConfig config) {
-        super(canonical(config), "epsilon", "sample", "v_prediction");
+        super(canonical(config), false);
         int order = this.config.solverOrder();
         if (order < 1 || order > 3) {
             throw new IllegalArgumentException("DPMSolverSinglestepScheduler: solver_order " + order
@@ -57,47 +49,24 @@ public final class DPMSolverSinglestepScheduler extends DiscreteTimeScheduler im
             throw new UnsupportedOperationException("DPMSolverSinglestepScheduler: variance_type '"
                     + this.config.varianceType() + "' (learned variance) is not supported");
         }
-        this.trainSigmas = NoiseSchedule.sigmas(alphasCumprod);
-        this.logSigmas = NoiseSchedule.log(trainSigmas);
-        this.modelOutputs = new StepHistory(order);
     }
 
     /** diffusers' constructor rewrites DEIS / UniPC names to its own (register_to_config). */
     private static SchedulerConfig canonical(SchedulerConfig c) {
-        String algorithm = c.algorithmType();
-        if (algorithm.equals("deis")) {
-            c = c.with("algorithm_type", "dpmsolver++");
-        } else if (!algorithm.equals("dpmsolver++") && !algorithm.equals("dpmsolver")) {
-            throw new IllegalArgumentException("DPMSolverSinglestepScheduler: algorithm_type '" + algorithm
-                    + "' is not supported (dpmsolver++, dpmsolver)");
-        }
-        String solver = c.solverType();
-        if (List.of("logrho", "bh1", "bh2").contains(solver)) {
-            c = c.with("solver_type", "midpoint");
-        } else if (!solver.equals("midpoint") && !solver.equals("heun")) {
-            throw new IllegalArgumentException("DPMSolverSinglestepScheduler: solver_type '" + solver
-                    + "' is not supported (midpoint, heun)");
-        }
-        return c;
+        String who = "DPMSolverSinglestepScheduler";
+        c = ownName(c, who, "algorithm_type", c.algorithmType(), List.of("dpmsolver++", "dpmsolver"), List.of("deis"),
+                "dpmsolver++");
+        return ownName(c, who, "solver_type", c.solverType(), List.of("midpoint", "heun"),
+                List.of("logrho", "bh1", "bh2"), "midpoint");
     }
 
+    /** "linspace" over the training timesteps that lambda_min_clipped leaves, cut into groups of 1-3 steps. */
     @Override
     public void setTimesteps(int numInferenceSteps) {
-        int t = config.numTrainTimesteps();
-        double[] grid = VpGrid.timesteps("linspace", t, t - clippedIndex(), numInferenceSteps, 0);
-        if (config.useKarrasSigmas()) {
-            VpGrid.Karras k = VpGrid.karras(config, trainSigmas, logSigmas, numInferenceSteps);
-            grid = k.timesteps();
-            sigmas = k.sigmas();
-        } else {
-            sigmas = VpGrid.tableSigmas(grid, trainSigmas);
-        }
-        timesteps = Tensors.toFloats(grid);
-        this.numInferenceSteps = numInferenceSteps;
+        int last = config.numTrainTimesteps() - VpGrid.clippedTimesteps(alphasCumprod, config.lambdaMinClipped());
+        setSchedule(VpGrid.timesteps(config, "linspace", last, numInferenceSteps, 0), numInferenceSteps);
         int order = config.solverOrder();
         orders = orderList(numInferenceSteps, order, config.lowerOrderFinal() || numInferenceSteps % order != 0);
-        stepIndex = -1;
-        releaseHistory();
     }
 
     /**
@@ -133,47 +102,15 @@ public final class DPMSolverSinglestepScheduler extends DiscreteTimeScheduler im
         return out.stream().mapToInt(Integer::intValue).toArray();
     }
 
-    /** Number of trailing timesteps cut off by lambda_min_clipped ({@code searchsorted} over the flipped λ table). */
-    private int clippedIndex() {
-        double clip = config.lambdaMinClipped();
-        int n = alphasCumprod.length;
-        for (int i = 0; i < n; i++) {
-            float ac = alphasCumprod[n - 1 - i];
-            float lambda = SleefFloat.log(NoiseSchedule.sqrt(ac)) - SleefFloat.log(NoiseSchedule.sqrt(1f - ac));
-            if (lambda >= clip) {
-                return i;
-            }
-        }
-        return n;
-    }
-
-    /** The σ schedule: one per timestep and the final one (σ(0), or σmin with Karras sigmas). */
-    @Override
-    public float[] sigmas() {
-        return sigmas.clone();
-    }
-
     @Override
     public StepOutput step(NDArray modelOutput, float t, NDArray sample, TorchGenerator generator) {
-        requireTimesteps();
-        if (stepIndex < 0) {
-            stepIndex = VpGrid.indexOf(timesteps, t);
-        }
-        int n = timesteps.length;
-        if (stepIndex >= n) {
-            throw new IllegalStateException("DPMSolverSinglestepScheduler: the schedule is finished; call setTimesteps");
-        }
+        initStepIndex(t);
         // a group's order, less where the history is shorter (a schedule entered mid-group, as img2img does)
         int order = Math.min(orders[stepIndex], modelOutputs.size() + 1);
         StepOutput out = StepOutput.scoped(sample, () -> {
-            modelOutputs.push(convertModelOutput(modelOutput, sample));
+            modelOutputs.push(convertModelOutput(modelOutput, sample, config.algorithmType().equals("dpmsolver++")));
             if (order == 1) {
-                NDArray start = sample.duplicate();
-                NDScope.unregister(start);
-                if (groupStart != null) {
-                    groupStart.close();
-                }
-                groupStart = start;
+                groupStart.push(sample.duplicate());
             }
             NDArray prev = switch (order) {
                 case 1 -> firstOrderUpdate();
@@ -182,45 +119,26 @@ public final class DPMSolverSinglestepScheduler extends DiscreteTimeScheduler im
             };
             return new StepOutput(prev, null);
         });
-        stepIndex++;
-        if (stepIndex == n) {
-            releaseHistory();
-        }
+        advance();
         return out;
     }
 
-    private void releaseHistory() {
-        modelOutputs.close();
-        if (groupStart != null) {
-            groupStart.close();
-            groupStart = null;
-        }
-    }
-
-    /** The data prediction x̂₀ (DPM-Solver++, eq. 9) or the noise prediction ε̂ (DPM-Solver); always a new array. */
-    private NDArray convertModelOutput(NDArray modelOutput, NDArray sample) {
-        VpGrid.Vp s = VpGrid.Vp.of(sigmas[stepIndex]);
-        boolean dataPrediction = config.algorithmType().equals("dpmsolver++");
-        return switch (config.predictionType()) {
-            case "epsilon" -> dataPrediction ? sample.sub(modelOutput.mul(s.sigma())).div(s.alpha())
-                    : modelOutput.duplicate();
-            case "sample" -> dataPrediction ? modelOutput.duplicate()
-                    : sample.sub(modelOutput.mul(s.alpha())).div(s.sigma());
-            default -> dataPrediction ? sample.mul(s.alpha()).sub(modelOutput.mul(s.sigma()))
-                    : modelOutput.mul(s.alpha()).add(sample.mul(s.sigma()));
-        };
+    @Override
+    void releaseHistory() {
+        super.releaseHistory();
+        groupStart.close();
     }
 
     /** DPM-Solver++ eq. 10 / DPM-Solver eq. 3.7 with k = 1 (DDIM) from the group start to the next timestep. */
     private NDArray firstOrderUpdate() {
-        VpGrid.Vp t = VpGrid.Vp.of(sigmas[stepIndex + 1]);
-        VpGrid.Vp s = VpGrid.Vp.of(sigmas[stepIndex]);
+        VpGrid.Vp t = vp(stepIndex + 1);
+        VpGrid.Vp s = vp(stepIndex);
         float h = t.lambda() - s.lambda();
         NDArray m = modelOutputs.get(0);
         if (config.algorithmType().equals("dpmsolver++")) {
-            return groupStart.mul(t.sigma() / s.sigma()).sub(m.mul(t.alpha() * (SleefFloat.exp(-h) - 1f)));
+            return groupStart.get(0).mul(t.sigma() / s.sigma()).sub(m.mul(t.alpha() * (SleefFloat.exp(-h) - 1f)));
         }
-        return groupStart.mul(t.alpha() / s.alpha()).sub(m.mul(t.sigma() * (SleefFloat.exp(h) - 1f)));
+        return groupStart.get(0).mul(t.alpha() / s.alpha()).sub(m.mul(t.sigma() * (SleefFloat.exp(h) - 1f)));
     }
 
     /**
@@ -228,9 +146,9 @@ public final class DPMSolverSinglestepScheduler extends DiscreteTimeScheduler im
      * (midpoint) or its "heun" variant; DPM-Solver-2, Lu et al. 2022a, Algorithm 4, for "dpmsolver".
      */
     private NDArray secondOrderUpdate() {
-        VpGrid.Vp t = VpGrid.Vp.of(sigmas[stepIndex + 1]);
-        VpGrid.Vp s0 = VpGrid.Vp.of(sigmas[stepIndex]);
-        VpGrid.Vp s1 = VpGrid.Vp.of(sigmas[stepIndex - 1]);
+        VpGrid.Vp t = vp(stepIndex + 1);
+        VpGrid.Vp s0 = vp(stepIndex);
+        VpGrid.Vp s1 = vp(stepIndex - 1);
         float lambdaS1 = s1.lambda();
         float h = t.lambda() - lambdaS1;
         float r0 = (s0.lambda() - lambdaS1) / h;
@@ -239,20 +157,20 @@ public final class DPMSolverSinglestepScheduler extends DiscreteTimeScheduler im
         boolean midpoint = config.solverType().equals("midpoint");
         if (config.algorithmType().equals("dpmsolver++")) {
             float e = SleefFloat.exp(-h) - 1f;
-            NDArray x = groupStart.mul(t.sigma() / s1.sigma()).sub(d0.mul(t.alpha() * e));
+            NDArray x = groupStart.get(0).mul(t.sigma() / s1.sigma()).sub(d0.mul(t.alpha() * e));
             return midpoint ? x.sub(d1.mul(0.5f * (t.alpha() * e))) : x.add(d1.mul(t.alpha() * (e / h + 1f)));
         }
         float e = SleefFloat.exp(h) - 1f;
-        NDArray x = groupStart.mul(t.alpha() / s1.alpha()).sub(d0.mul(t.sigma() * e));
+        NDArray x = groupStart.get(0).mul(t.alpha() / s1.alpha()).sub(d0.mul(t.sigma() * e));
         return midpoint ? x.sub(d1.mul(0.5f * (t.sigma() * e))) : x.sub(d1.mul(t.sigma() * (e / h - 1f)));
     }
 
     /** Singlestep third order from the group start s2 over s1, s0 to t (DPM-Solver-3, Lu et al. 2022a, Algorithm 5). */
     private NDArray thirdOrderUpdate() {
-        VpGrid.Vp t = VpGrid.Vp.of(sigmas[stepIndex + 1]);
-        VpGrid.Vp s0 = VpGrid.Vp.of(sigmas[stepIndex]);
-        VpGrid.Vp s1 = VpGrid.Vp.of(sigmas[stepIndex - 1]);
-        VpGrid.Vp s2 = VpGrid.Vp.of(sigmas[stepIndex - 2]);
+        VpGrid.Vp t = vp(stepIndex + 1);
+        VpGrid.Vp s0 = vp(stepIndex);
+        VpGrid.Vp s1 = vp(stepIndex - 1);
+        VpGrid.Vp s2 = vp(stepIndex - 2);
         float lambdaS2 = s2.lambda();
         float h = t.lambda() - lambdaS2;
         float r0 = (s0.lambda() - lambdaS2) / h;
@@ -267,30 +185,17 @@ public final class DPMSolverSinglestepScheduler extends DiscreteTimeScheduler im
         NDArray d2 = midpoint ? null : d11.sub(d10).mul(2f).div(r0 - r1);
         if (config.algorithmType().equals("dpmsolver++")) {
             float e = SleefFloat.exp(-h) - 1f;
-            NDArray x = groupStart.mul(t.sigma() / s2.sigma()).sub(d0.mul(t.alpha() * e));
+            NDArray x = groupStart.get(0).mul(t.sigma() / s2.sigma()).sub(d0.mul(t.alpha() * e));
             if (midpoint) {
                 return x.add(d11.mul(t.alpha() * (e / h + 1f)));
             }
             return x.add(d1.mul(t.alpha() * (e / h + 1f))).sub(d2.mul(t.alpha() * ((e + h) / (h * h) - 0.5f)));
         }
         float e = SleefFloat.exp(h) - 1f;
-        NDArray x = groupStart.mul(t.alpha() / s2.alpha()).sub(d0.mul(t.sigma() * e));
+        NDArray x = groupStart.get(0).mul(t.alpha() / s2.alpha()).sub(d0.mul(t.sigma() * e));
         if (midpoint) {
             return x.sub(d11.mul(t.sigma() * (e / h - 1f)));
         }
         return x.sub(d1.mul(t.sigma() * (e / h - 1f))).sub(d2.mul(t.sigma() * ((e - h) / (h * h) - 0.5f)));
-    }
-
-    /** x_t = α_t·x₀ + σ_t·ε with α_t, σ_t from the schedule's σ at {@code t}. */
-    @Override
-    public NDArray addNoise(NDArray original, NDArray noise, float t) {
-        requireTimesteps();
-        VpGrid.Vp vp = VpGrid.Vp.of(sigmas[VpGrid.indexOf(timesteps, t)]);
-        return Scopes.scopedLike(original, () -> original.mul(vp.alpha()).add(noise.mul(vp.sigma())));
-    }
-
-    @Override
-    public void close() {
-        releaseHistory();
     }
 }

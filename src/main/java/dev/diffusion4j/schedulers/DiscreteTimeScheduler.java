@@ -1,7 +1,7 @@
 package dev.diffusion4j.schedulers;
 
-import dev.diffusion4j.tensor.Scopes;
 import ai.djl.ndarray.NDArray;
+import dev.diffusion4j.tensor.Scopes;
 
 /**
  * What the discrete-time schedulers (DDIM, DDPM, PNDM, DPM-Solver) share in diffusers 0.25: the sample is

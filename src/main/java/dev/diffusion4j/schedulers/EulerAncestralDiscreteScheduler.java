@@ -38,17 +38,13 @@ public final class EulerAncestralDiscreteScheduler extends SigmaScheduler {
         requireStepsLeft();
         float sigmaFrom = sigmas[stepIndex];
         float sigmaTo = sigmas[stepIndex + 1];
-        // the ancestral split of DDPM's posterior in σ form (k-diffusion get_ancestral_step, eta = 1)
-        float from2 = sigmaFrom * sigmaFrom;
-        float to2 = sigmaTo * sigmaTo;
-        float sigmaUp = NoiseSchedule.sqrt(to2 * (from2 - to2) / from2);
-        float sigmaDown = NoiseSchedule.sqrt(to2 - sigmaUp * sigmaUp);
+        AncestralStep ancestral = AncestralStep.of(sigmaFrom, sigmaTo);
         StepOutput out = StepOutput.scoped(sample, () -> {
             NDArray predOriginal = predictOriginal(modelOutput, sample, sigmaFrom);
             NDArray derivative = sample.sub(predOriginal).div(sigmaFrom);
-            NDArray prev = sample.add(derivative.mul(sigmaDown - sigmaFrom));
+            NDArray prev = sample.add(derivative.mul(ancestral.sigmaDown() - sigmaFrom));
             NDArray noise = randnLike(generator, modelOutput, "EulerAncestralDiscreteScheduler");
-            prev = prev.add(noise.mul(sigmaUp));
+            prev = prev.add(noise.mul(ancestral.sigmaUp()));
             return new StepOutput(prev, predOriginal);
         });
         stepIndex++;

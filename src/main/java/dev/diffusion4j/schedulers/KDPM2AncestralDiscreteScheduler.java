@@ -1,7 +1,6 @@
 package dev.diffusion4j.schedulers;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDScope;
 import dev.diffusion4j.random.TorchGenerator;
 import java.util.List;
 
@@ -13,7 +12,7 @@ import java.util.List;
  * interleaved (2N−1 model calls, {@link #order()} 2). As in diffusers, a noise tensor is drawn from the generator at
  * every model call, though only the second call of a step uses it. Karras sigmas; epsilon and v_prediction.
  */
-public final class KDPM2AncestralDiscreteScheduler extends SigmaScheduler {
+public final class KDPM2AncestralDiscreteScheduler extends TwoStageSigmaScheduler {
 
     /** The registry entry: diffusers 0.25.1 defaults; A1111's "DPM2 a", k-diffusion's "dpm_2_ancestral". */
     static final SchedulerSpec SPEC = new SchedulerSpec("KDPM2AncestralDiscreteScheduler",
@@ -26,8 +25,6 @@ public final class KDPM2AncestralDiscreteScheduler extends SigmaScheduler {
     private float[] sigmasInterpol = new float[0];
     private float[] sigmasUp = new float[0];
     private float[] sigmasDown = new float[0];
-    /** x_i, kept between the two model calls of a step. */
-    private NDArray firstSample;
 
     public KDPM2AncestralDiscreteScheduler(SchedulerConfig config) {
         super(config, "epsilon", "v_prediction");
@@ -42,32 +39,21 @@ public final class KDPM2AncestralDiscreteScheduler extends SigmaScheduler {
         float[] down = new float[n + 1];
         float[] interpol = new float[n + 1];
         for (int i = 0; i <= n; i++) {
-            // the ancestral split of DDPM's posterior in σ form (k-diffusion get_ancestral_step, eta = 1), float32
-            float next = i < n ? s[i + 1] : 0f;
-            float next2 = next * next;
-            float s2 = s[i] * s[i];
-            up[i] = NoiseSchedule.sqrt(next2 * (s2 - next2) / s2);
-            down[i] = i < n ? NoiseSchedule.sqrt(next2 - up[i] * up[i]) : 0f;
+            // past the final σ = 0 the split is 0/0: σ_up NaN as in diffusers' table, σ_down 0
+            AncestralStep ancestral = AncestralStep.of(s[i], i < n ? s[i + 1] : 0f);
+            up[i] = ancestral.sigmaUp();
+            down[i] = i < n ? ancestral.sigmaDown() : 0f;
             // the last two steps (to σ = 0, and past it) have no midpoint
             interpol[i] = i < n - 1 ? KDPM2DiscreteScheduler.logMidpoint(s[i], down[i]) : 0f;
         }
-        sigmas = KDPM2DiscreteScheduler.interleave(s);
-        sigmasInterpol = KDPM2DiscreteScheduler.interleave(interpol);
-        sigmasUp = KDPM2DiscreteScheduler.interleave(up);
-        sigmasDown = KDPM2DiscreteScheduler.interleave(down);
-        timesteps = KDPM2DiscreteScheduler.interleaveTimesteps(schedule.timesteps(),
+        sigmas = interleave(s);
+        sigmasInterpol = interleave(interpol);
+        sigmasUp = interleave(up);
+        sigmasDown = interleave(down);
+        timesteps = interleaveTimesteps(schedule.timesteps(),
                 KDPM2DiscreteScheduler.timestepsOf(interpol, logSigmas), 0);
         stepIndex = -1;
         close();
-    }
-
-    @Override
-    public int order() {
-        return 2;
-    }
-
-    private boolean inFirstOrder() {
-        return firstSample == null;
     }
 
     @Override
@@ -84,44 +70,27 @@ public final class KDPM2AncestralDiscreteScheduler extends SigmaScheduler {
             throw new IllegalArgumentException("KDPM2AncestralDiscreteScheduler.step draws noise: pass the"
                     + " generation's TorchGenerator");
         }
-        initStepIndex(t);
-        requireStepsLeft();
-        boolean first = inFirstOrder();
-        int at = first ? stepIndex : stepIndex - 1;
-        float sigma = sigmas[at];
-        float sigmaMid = sigmasInterpol[at];
-        float sigmaUp = sigmasUp[at];
-        float sigmaDown = sigmasDown[at];
-        StepOutput out = StepOutput.scoped(sample, () -> {
-            NDArray noise = randnLike(generator, modelOutput, "KDPM2AncestralDiscreteScheduler");
-            NDArray predOriginal = predictOriginal(modelOutput, sample, first ? sigma : sigmaMid);
-            NDArray prev;
-            if (first) {
-                // d_i = (x_i − D(x_i; σ_i))/σ_i, Euler to the midpoint: x_mid = x_i + (σ_mid − σ_i)·d_i
-                NDArray derivative = sample.sub(predOriginal).div(sigma);
-                firstSample = sample.duplicate();
-                NDScope.unregister(firstSample);
-                prev = sample.add(derivative.mul(sigmaMid - sigma));
-            } else {
-                // x_{i+1} = x_i + (σ_down − σ_i)·d_mid + σ_up·z with d_mid = (x_mid − D(x_mid; σ_mid))/σ_mid
-                NDArray derivative = sample.sub(predOriginal).div(sigmaMid);
-                prev = firstSample.add(derivative.mul(sigmaDown - sigma)).add(noise.mul(sigmaUp));
-                close();
-            }
-            return new StepOutput(prev, null);
-        });
-        stepIndex++;
-        if (stepIndex == timesteps.length) {
-            close();
-        }
-        return out;
+        return super.step(modelOutput, t, sample, generator);
     }
 
+    /** d_i = (x_i − D(x_i; σ_i))/σ_i, Euler to the midpoint: x_mid = x_i + (σ_mid − σ_i)·d_i (noise drawn, unused). */
     @Override
-    public void close() {
-        if (firstSample != null) {
-            firstSample.close();
-        }
-        firstSample = null;
+    NDArray firstStage(NDArray modelOutput, NDArray sample, TorchGenerator generator) {
+        float sigma = sigmas[stepIndex];
+        float sigmaMid = sigmasInterpol[stepIndex];
+        randnLike(generator, modelOutput, "KDPM2AncestralDiscreteScheduler");
+        NDArray derivative = sample.sub(predictOriginal(modelOutput, sample, sigma)).div(sigma);
+        return sample.add(derivative.mul(sigmaMid - sigma));
+    }
+
+    /** x_{i+1} = x_i + (σ_down − σ_i)·d_mid + σ_up·z with d_mid = (x_mid − D(x_mid; σ_mid))/σ_mid. */
+    @Override
+    NDArray secondStage(NDArray modelOutput, NDArray sample, TorchGenerator generator) {
+        int at = stepIndex - 1;
+        float sigma = sigmas[at];
+        float sigmaMid = sigmasInterpol[at];
+        NDArray noise = randnLike(generator, modelOutput, "KDPM2AncestralDiscreteScheduler");
+        NDArray derivative = sample.sub(predictOriginal(modelOutput, sample, sigmaMid)).div(sigmaMid);
+        return firstSample.add(derivative.mul(sigmasDown[at] - sigma)).add(noise.mul(sigmasUp[at]));
     }
 }

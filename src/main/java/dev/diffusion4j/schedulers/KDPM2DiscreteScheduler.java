@@ -1,11 +1,10 @@
 package dev.diffusion4j.schedulers;
 
+import ai.djl.ndarray.NDArray;
 import dev.diffusion4j.numerics.Numpy;
 import dev.diffusion4j.numerics.SleefFloat;
-import dev.diffusion4j.tensor.Tensors;
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDScope;
 import dev.diffusion4j.random.TorchGenerator;
+import dev.diffusion4j.tensor.Tensors;
 import java.util.List;
 
 /**
@@ -17,7 +16,7 @@ import java.util.List;
  * {@link #order()} 2); the last step is a plain Euler step to σ = 0. Karras sigmas (timesteps rounded); prediction
  * types epsilon and v_prediction.
  */
-public final class KDPM2DiscreteScheduler extends SigmaScheduler {
+public final class KDPM2DiscreteScheduler extends TwoStageSigmaScheduler {
 
     /** The registry entry: diffusers 0.25.1 defaults; A1111's "DPM2", k-diffusion's "dpm_2". */
     static final SchedulerSpec SPEC = new SchedulerSpec("KDPM2DiscreteScheduler", SchedulerSpec.defaults(0.00085, 0.012,
@@ -27,8 +26,6 @@ public final class KDPM2DiscreteScheduler extends SigmaScheduler {
 
     /** The midpoint σ of each entry of {@link #sigmas}, interleaved like it. */
     private float[] sigmasInterpol = new float[0];
-    /** x_i, kept between the two model calls of a step (diffusers' {@code self.sample}). */
-    private NDArray firstSample;
 
     public KDPM2DiscreteScheduler(SchedulerConfig config) {
         super(config, "epsilon", "v_prediction");
@@ -70,15 +67,6 @@ public final class KDPM2DiscreteScheduler extends SigmaScheduler {
     }
 
     @Override
-    public int order() {
-        return 2;
-    }
-
-    private boolean inFirstOrder() {
-        return firstSample == null;
-    }
-
-    @Override
     public NDArray scaleModelInput(NDArray sample, float t) {
         initStepIndex(t);
         requireStepsLeft();
@@ -86,44 +74,23 @@ public final class KDPM2DiscreteScheduler extends SigmaScheduler {
         return sample.div(NoiseSchedule.sqrt(sigma * sigma + 1f));
     }
 
+    /** d_i = (x_i − D(x_i; σ_i))/σ_i, Euler to the midpoint: x_mid = x_i + (σ_mid − σ_i)·d_i. */
     @Override
-    public StepOutput step(NDArray modelOutput, float t, NDArray sample, TorchGenerator generator) {
-        initStepIndex(t);
-        requireStepsLeft();
-        boolean first = inFirstOrder();
-        float sigma = first ? sigmas[stepIndex] : sigmas[stepIndex - 1];
-        float sigmaMid = first ? sigmasInterpol[stepIndex + 1] : sigmasInterpol[stepIndex];
-        float sigmaNext = first ? sigmas[stepIndex + 1] : sigmas[stepIndex];
-        StepOutput out = StepOutput.scoped(sample, () -> {
-            NDArray predOriginal = predictOriginal(modelOutput, sample, first ? sigma : sigmaMid);
-            NDArray prev;
-            if (first) {
-                // d_i = (x_i − D(x_i; σ_i))/σ_i, Euler to the midpoint: x_mid = x_i + (σ_mid − σ_i)·d_i
-                NDArray derivative = sample.sub(predOriginal).div(sigma);
-                firstSample = sample.duplicate();
-                NDScope.unregister(firstSample);
-                prev = sample.add(derivative.mul(sigmaMid - sigma));
-            } else {
-                // DPM-Solver-2: x_{i+1} = x_i + (σ_{i+1} − σ_i)·d_mid with d_mid = (x_mid − D(x_mid; σ_mid))/σ_mid
-                NDArray derivative = sample.sub(predOriginal).div(sigmaMid);
-                prev = firstSample.add(derivative.mul(sigmaNext - sigma));
-                close();
-            }
-            return new StepOutput(prev, null);
-        });
-        stepIndex++;
-        if (stepIndex == timesteps.length) {
-            close();
-        }
-        return out;
+    NDArray firstStage(NDArray modelOutput, NDArray sample, TorchGenerator generator) {
+        float sigma = sigmas[stepIndex];
+        float sigmaMid = sigmasInterpol[stepIndex + 1];
+        NDArray derivative = sample.sub(predictOriginal(modelOutput, sample, sigma)).div(sigma);
+        return sample.add(derivative.mul(sigmaMid - sigma));
     }
 
+    /** DPM-Solver-2: x_{i+1} = x_i + (σ_{i+1} − σ_i)·d_mid with d_mid = (x_mid − D(x_mid; σ_mid))/σ_mid. */
     @Override
-    public void close() {
-        if (firstSample != null) {
-            firstSample.close();
-        }
-        firstSample = null;
+    NDArray secondStage(NDArray modelOutput, NDArray sample, TorchGenerator generator) {
+        float sigma = sigmas[stepIndex - 1];
+        float sigmaMid = sigmasInterpol[stepIndex];
+        float sigmaNext = sigmas[stepIndex];
+        NDArray derivative = sample.sub(predictOriginal(modelOutput, sample, sigmaMid)).div(sigmaMid);
+        return firstSample.add(derivative.mul(sigmaNext - sigma));
     }
 
     /**
@@ -140,34 +107,9 @@ public final class KDPM2DiscreteScheduler extends SigmaScheduler {
         return v == Float.NEGATIVE_INFINITY ? 0f : SleefFloat.exp(v);
     }
 
-    /** diffusers' interleaving of a per-step table: [x₀, x₁, x₁, …, x_N, x_N, x_N]. */
-    static float[] interleave(float[] x) {
-        int n = x.length;
-        float[] out = new float[2 * n];
-        out[0] = x[0];
-        for (int i = 1; i < n; i++) {
-            out[2 * i - 1] = x[i];
-            out[2 * i] = x[i];
-        }
-        out[2 * n - 1] = x[n - 1];
-        return out;
-    }
-
-    /** [t₀, mid_{offset}, t₁, mid_{offset+1}, t₂, …, t_{N−1}]: each midpoint's timestep before the step's next one. */
-    static float[] interleaveTimesteps(float[] ts, float[] mid, int offset) {
-        int n = ts.length;
-        float[] out = new float[2 * n - 1];
-        out[0] = ts[0];
-        for (int k = 1; k < n; k++) {
-            out[2 * k - 1] = mid[k - 1 + offset];
-            out[2 * k] = ts[k];
-        }
-        return out;
-    }
-
     /**
      * The midpoints' timesteps: diffusers' {@code _sigma_to_t} as it runs on a float32 σ tensor and the float32
-     * log-σ table: everything in float32, log σ by numpy's float32 log ({@link SigmaScheduler#Numpy.logf(float)}). This
+     * log-σ table: everything in float32, log σ by numpy's float32 log ({@link Numpy#logf(float)}). This
      * reproduces the pipeline goldens' timesteps bit for bit; a few midpoints of the 20-step scheduler goldens still
      * differ by one float32 ulp (≤ 6.1e-5).
      */
@@ -175,13 +117,7 @@ public final class KDPM2DiscreteScheduler extends SigmaScheduler {
         float[] out = new float[sigmas.length];
         for (int i = 0; i < out.length; i++) {
             float logSigma = Numpy.logf(Math.max(sigmas[i], 1e-10f));
-            int low = 0;
-            for (int j = 0; j < logSigmas.length; j++) {
-                if (logSigma - logSigmas[j] >= 0f) {
-                    low = j;
-                }
-            }
-            low = Math.min(low, logSigmas.length - 2);
+            int low = NoiseSchedule.lowIndex(logSigma, logSigmas);
             int high = low + 1;
             float w = (logSigmas[low] - logSigma) / (logSigmas[low] - logSigmas[high]);
             w = Math.max(0f, Math.min(1f, w));

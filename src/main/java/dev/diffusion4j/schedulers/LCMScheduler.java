@@ -20,7 +20,7 @@ public final class LCMScheduler extends DiscreteTimeScheduler {
             "clip_sample_range", 1.0, "set_alpha_to_one", true, "steps_offset", 0.0, "prediction_type", "epsilon",
             "thresholding", false, "dynamic_thresholding_ratio", 0.995, "sample_max_value", 1.0,
             "timestep_spacing", "leading", "timestep_scaling", 10.0, "rescale_betas_zero_snr", false),
-            LCMScheduler::new, List.of(SamplerSpec.of("lcm", "LCM")));
+            LCMScheduler::new, List.of(SamplerSpec.of("lcm", "LCM")), false); // 0.25.1 reads no timestep_spacing
 
     /** σ_data of the consistency parametrisation (Song et al. 2023, "Consistency Models", Appendix C). */
     private static final float SIGMA_DATA = 0.5f;

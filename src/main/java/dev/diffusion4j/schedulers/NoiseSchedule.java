@@ -198,18 +198,27 @@ final class NoiseSchedule {
      */
     static double sigmaToT(double sigma, float[] logSigmas) {
         double logSigma = Math.log(Math.max(sigma, 1e-10));
-        int low = 0;
-        for (int i = 0; i < logSigmas.length; i++) {
-            if (logSigma - logSigmas[i] >= 0) {
-                low = i;
-            }
-        }
-        low = Math.min(low, logSigmas.length - 2);
+        int low = lowIndex(logSigma, logSigmas);
         int high = low + 1;
         float lo = logSigmas[low];
         float hi = logSigmas[high];
         double w = (lo - logSigma) / (double) (lo - hi);
         w = Math.max(0, Math.min(1, w));
         return (1 - w) * low + w * high;
+    }
+
+    /**
+     * The start of the interval of the ascending log-σ table that holds {@code logSigma}: the last index whose entry
+     * is ≤ it (0 below the table), at most T − 2 so that the interval has an end (diffusers' {@code _sigma_to_t}
+     * {@code low_idx}). A float32 log σ compares exactly as in float32 arithmetic once widened.
+     */
+    static int lowIndex(double logSigma, float[] logSigmas) {
+        int low = 0;
+        for (int i = 0; i < logSigmas.length; i++) {
+            if (logSigma - logSigmas[i] >= 0) {
+                low = i;
+            }
+        }
+        return Math.min(low, logSigmas.length - 2);
     }
 }

@@ -39,6 +39,46 @@ public record SchedulerConfig(String className, Map<String, Object> values) {
             }
         });
         values = Collections.unmodifiableMap(copy);
+        validate(className, values);
+    }
+
+    /** The largest num_train_timesteps accepted (diffusers' models use 1000): the tables are allocated from it. */
+    static final int MAX_TRAIN_TIMESTEPS = 100_000;
+
+    /** Ranges of the keys the noise schedule is built from, checked once so that no table is built from nonsense. */
+    private static void validate(String className, Map<String, Object> values) {
+        Map<String, Object> all = new LinkedHashMap<>(Samplers.spec(className).defaults());
+        all.putAll(values);
+        Object tv = all.get("num_train_timesteps");
+        if (!(tv instanceof Double td) || td != Math.rint(td) || td < 1 || td > MAX_TRAIN_TIMESTEPS) {
+            throw new IllegalArgumentException("num_train_timesteps must be an integer in [1, " + MAX_TRAIN_TIMESTEPS
+                    + "], got " + tv);
+        }
+        int t = (int) (double) td;
+        Object b0 = all.get("beta_start");
+        Object b1 = all.get("beta_end");
+        if (!(b0 instanceof Double s0 && b1 instanceof Double s1 && s0 > 0 && s0 < 1 && s1 > 0 && s1 < 1
+                && s0 <= s1)) {
+            throw new IllegalArgumentException("beta_start and beta_end must be numbers in (0, 1) with beta_start <= "
+                    + "beta_end, got " + b0 + " and " + b1);
+        }
+        Object offset = all.get("steps_offset");
+        if (offset != null && !(offset instanceof Double o && o == Math.rint(o) && o >= 0 && o < t)) {
+            throw new IllegalArgumentException("steps_offset must be an integer in [0, num_train_timesteps), got "
+                    + offset);
+        }
+        Object trained = all.get("trained_betas");
+        if (trained != null) {
+            if (!(trained instanceof List<?> list) || list.size() != t) {
+                throw new IllegalArgumentException("trained_betas must be a list of num_train_timesteps (" + t
+                        + ") numbers");
+            }
+            for (Object beta : list) {
+                if (!(beta instanceof Double d) || !(d > 0 && d < 1)) {
+                    throw new IllegalArgumentException("trained_betas must hold numbers in (0, 1), got " + beta);
+                }
+            }
+        }
     }
 
     /** The config of {@code className} with the given explicit keys (other keys: that class's defaults). */
@@ -63,15 +103,17 @@ public record SchedulerConfig(String className, Map<String, Object> values) {
         } catch (JsonParseException | IllegalStateException e) {
             throw new IllegalArgumentException(source + ": not a JSON object: " + e.getMessage(), e);
         }
-        if (!o.has("_class_name")) {
-            throw new IllegalArgumentException(source + ": no _class_name key");
+        JsonElement cls = o.get("_class_name");
+        if (cls == null || !cls.isJsonPrimitive() || !cls.getAsJsonPrimitive().isString()) {
+            throw new IllegalArgumentException(source + ": _class_name must be a scheduler class name string, got "
+                    + cls);
         }
         Map<String, Object> values = new LinkedHashMap<>();
         for (Map.Entry<String, JsonElement> e : o.entrySet()) {
             values.put(e.getKey(), fromJson(e.getValue()));
         }
         try {
-            return new SchedulerConfig(o.get("_class_name").getAsString(), values);
+            return new SchedulerConfig(cls.getAsString(), values);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(source + ": " + e.getMessage(), e);
         }

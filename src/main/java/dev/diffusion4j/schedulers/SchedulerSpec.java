@@ -13,15 +13,23 @@ import java.util.function.Function;
  * DPM++ 2M SDE are both DPMSolverMultistepScheduler with another {@code algorithm_type}).
  *
  * <p>Which spacings a class supports follows from its constructor keys, as in diffusers: Karras sigmas where it has
- * {@code use_karras_sigmas}, a timestep spacing where it has {@code timestep_spacing}.
+ * {@code use_karras_sigmas}, a timestep spacing where it has {@code timestep_spacing} — unless the class declares
+ * that it ignores the key (LCMScheduler carries {@code timestep_spacing} in 0.25.1 but never reads it).
  *
  * @param className diffusers class name, e.g. {@code "EulerDiscreteScheduler"}
  * @param defaults constructor defaults; numbers are Double, as {@link SchedulerConfig} normalises them
  * @param factory builds the scheduler from a config of this class
  * @param samplers the names users pick it by, in the order lists show them
+ * @param honoursTimestepSpacing whether {@code timestep_spacing} changes the schedule
  */
 public record SchedulerSpec(String className, Map<String, Object> defaults, Function<SchedulerConfig, Scheduler> factory,
-                            List<SamplerSpec> samplers) {
+                            List<SamplerSpec> samplers, boolean honoursTimestepSpacing) {
+
+    /** A class that honours {@code timestep_spacing} exactly when it has the key. */
+    public SchedulerSpec(String className, Map<String, Object> defaults, Function<SchedulerConfig, Scheduler> factory,
+                         List<SamplerSpec> samplers) {
+        this(className, defaults, factory, samplers, defaults.containsKey("timestep_spacing"));
+    }
 
     public SchedulerSpec {
         defaults = Collections.unmodifiableMap(new LinkedHashMap<>(defaults));
@@ -33,9 +41,9 @@ public record SchedulerSpec(String className, Map<String, Object> defaults, Func
         return defaults.containsKey("use_karras_sigmas");
     }
 
-    /** Whether {@code timestep_spacing} is one of the class's keys. */
+    /** Whether {@code --timestep-spacing} means anything for this class. */
     public boolean supportsTimestepSpacing() {
-        return defaults.containsKey("timestep_spacing");
+        return honoursTimestepSpacing;
     }
 
     /**

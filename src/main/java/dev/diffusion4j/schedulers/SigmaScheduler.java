@@ -1,9 +1,9 @@
 package dev.diffusion4j.schedulers;
 
-import dev.diffusion4j.tensor.Tensors;
-import dev.diffusion4j.tensor.Scopes;
-import dev.diffusion4j.numerics.Numpy;
 import ai.djl.ndarray.NDArray;
+import dev.diffusion4j.numerics.Numpy;
+import dev.diffusion4j.tensor.Scopes;
+import dev.diffusion4j.tensor.Tensors;
 
 /**
  * What the k-diffusion style schedulers (LMS, Euler, Euler ancestral, Heun) share in diffusers 0.25: the sample is
@@ -81,13 +81,7 @@ abstract class SigmaScheduler extends BaseScheduler implements SigmaSchedule {
      */
     static double sigmaToT(double sigma, float[] logSigmas) {
         float logSigma = (float) Math.log(Math.max(sigma, 1e-10));
-        int low = 0;
-        for (int i = 0; i < logSigmas.length; i++) {
-            if (logSigma - logSigmas[i] >= 0f) {
-                low = i;
-            }
-        }
-        low = Math.min(low, logSigmas.length - 2);
+        int low = NoiseSchedule.lowIndex(logSigma, logSigmas);
         int high = low + 1;
         float w = (logSigmas[low] - logSigma) / (logSigmas[low] - logSigmas[high]);
         w = Math.max(0f, Math.min(1f, w));

@@ -1,9 +1,6 @@
 package dev.diffusion4j.schedulers;
 
-import dev.diffusion4j.tensor.Tensors;
-import dev.diffusion4j.tensor.Scopes;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDScope;
 import dev.diffusion4j.random.TorchGenerator;
 import java.util.Arrays;
 import java.util.List;
@@ -24,7 +21,7 @@ import java.util.Map;
  * small float32 linear system (the corrector at order 2 solves [[1, 1], [r₁, 1]]·ρ = b), solved here by Gaussian
  * elimination with partial pivoting as LAPACK's {@code sgesv} that {@code torch.linalg.solve} calls.
  */
-public final class UniPCMultistepScheduler extends DiscreteTimeScheduler implements SigmaSchedule {
+public final class UniPCMultistepScheduler extends VpMultistepScheduler {
 
     /** The registry entry: diffusers 0.25.1 defaults, in signature order. */
     static final SchedulerSpec SPEC = new SchedulerSpec("UniPCMultistepScheduler",
@@ -37,22 +34,16 @@ public final class UniPCMultistepScheduler extends DiscreteTimeScheduler impleme
             UniPCMultistepScheduler::new,
             List.of(new SamplerSpec("unipc", "UniPC", List.of("unipcmultistep"), Map.of())));
 
-    private final float[] trainSigmas;
-    private final float[] logSigmas;
     private final boolean predictX0;
     private final boolean bh2;
     private final int[] disableCorrector;
-    private final StepHistory modelOutputs;
-    private float[] sigmas = new float[0];
-    private int stepIndex = -1;
-    private int lowerOrderNums;
     /** The order of the last predictor step, which its correction in the next step uses. */
     private int thisOrder;
-    /** The (corrected) sample the last predictor started from, owned; null before the first step. */
-    private NDArray lastSample;
+    /** The (corrected) sample the last predictor started from; empty before the first step. */
+    private final StepHistory lastSample = new StepHistory(1);
 
     public UniPCMultistepScheduler(SchedulerConfig config) {
-        super(canonical(config), "epsilon", "sample", "v_prediction");
+        super(canonical(config), false);
         int order = this.config.solverOrder();
         if (order < 1) {
             throw new IllegalArgumentException("UniPCMultistepScheduler: solver_order must be positive, got " + order);
@@ -66,79 +57,30 @@ public final class UniPCMultistepScheduler extends DiscreteTimeScheduler impleme
         Object disabled = this.config.get("disable_corrector");
         this.disableCorrector = disabled instanceof List<?> list
                 ? list.stream().mapToInt(v -> ((Number) v).intValue()).toArray() : new int[0];
-        this.trainSigmas = NoiseSchedule.sigmas(alphasCumprod);
-        this.logSigmas = NoiseSchedule.log(trainSigmas);
-        this.modelOutputs = new StepHistory(order);
     }
 
     /** diffusers' constructor rewrites DPM-Solver / DEIS solver types to "bh2" (register_to_config). */
     private static SchedulerConfig canonical(SchedulerConfig c) {
-        String solver = c.solverType();
-        if (List.of("midpoint", "heun", "logrho").contains(solver)) {
-            return c.with("solver_type", "bh2");
-        }
-        if (!solver.equals("bh1") && !solver.equals("bh2")) {
-            throw new IllegalArgumentException("UniPCMultistepScheduler: solver_type '" + solver
-                    + "' is not supported (bh1, bh2)");
-        }
-        return c;
-    }
-
-    @Override
-    public void setTimesteps(int numInferenceSteps) {
-        double[] grid = VpGrid.timesteps(config, numInferenceSteps);
-        if (config.useKarrasSigmas()) {
-            VpGrid.Karras k = VpGrid.karras(config, trainSigmas, logSigmas, numInferenceSteps);
-            grid = k.timesteps();
-            sigmas = k.sigmas();
-        } else {
-            sigmas = VpGrid.tableSigmas(grid, trainSigmas);
-        }
-        timesteps = Tensors.toFloats(grid);
-        this.numInferenceSteps = timesteps.length;
-        stepIndex = -1;
-        lowerOrderNums = 0;
-        releaseHistory();
-    }
-
-    /** The σ schedule: one per timestep and the final one (σ(0), or σmin with Karras sigmas). */
-    @Override
-    public float[] sigmas() {
-        return sigmas.clone();
+        return ownName(c, "UniPCMultistepScheduler", "solver_type", c.solverType(), List.of("bh1", "bh2"),
+                List.of("midpoint", "heun", "logrho"), "bh2");
     }
 
     @Override
     public StepOutput step(NDArray modelOutput, float t, NDArray sample, TorchGenerator generator) {
-        requireTimesteps();
-        if (stepIndex < 0) {
-            stepIndex = VpGrid.indexOf(timesteps, t);
-        }
+        initStepIndex(t);
         int n = timesteps.length;
-        if (stepIndex >= n) {
-            throw new IllegalStateException("UniPCMultistepScheduler: the schedule is finished; call setTimesteps");
-        }
-        boolean correct = stepIndex > 0 && !disabled(stepIndex - 1) && lastSample != null;
+        boolean correct = stepIndex > 0 && !disabled(stepIndex - 1) && lastSample.size() > 0;
         int order = config.solverOrder();
         int nextOrder = Math.min(config.lowerOrderFinal() ? Math.min(order, n - stepIndex) : order, lowerOrderNums + 1);
         StepOutput out = StepOutput.scoped(sample, () -> {
-            NDArray converted = convertModelOutput(modelOutput, sample);
+            NDArray converted = convertModelOutput(modelOutput, sample, predictX0);
             NDArray x = correct ? corrector(converted, sample) : sample.duplicate();
             modelOutputs.push(converted);
-            NDScope.unregister(x);
-            if (lastSample != null) {
-                lastSample.close();
-            }
-            lastSample = x;
+            lastSample.push(x);
             return new StepOutput(predictor(x, nextOrder), null);
         });
         thisOrder = nextOrder;
-        if (lowerOrderNums < order) {
-            lowerOrderNums++;
-        }
-        stepIndex++;
-        if (stepIndex == n) {
-            releaseHistory();
-        }
+        advance();
         return out;
     }
 
@@ -151,29 +93,10 @@ public final class UniPCMultistepScheduler extends DiscreteTimeScheduler impleme
         return false;
     }
 
-    private void releaseHistory() {
-        modelOutputs.close();
-        if (lastSample != null) {
-            lastSample.close();
-            lastSample = null;
-        }
-    }
-
-    /** x̂₀ (predict_x0, as DPM-Solver++ eq. 9) or ε̂ from the model output at the current σ; always a new array. */
-    private NDArray convertModelOutput(NDArray modelOutput, NDArray sample) {
-        VpGrid.Vp s = VpGrid.Vp.of(sigmas[stepIndex]);
-        if (predictX0) {
-            return switch (config.predictionType()) {
-                case "epsilon" -> sample.sub(modelOutput.mul(s.sigma())).div(s.alpha());
-                case "sample" -> modelOutput.duplicate();
-                default -> sample.mul(s.alpha()).sub(modelOutput.mul(s.sigma()));
-            };
-        }
-        return switch (config.predictionType()) {
-            case "epsilon" -> modelOutput.duplicate();
-            case "sample" -> sample.sub(modelOutput.mul(s.alpha())).div(s.sigma());
-            default -> modelOutput.mul(s.alpha()).add(sample.mul(s.sigma()));
-        };
+    @Override
+    void releaseHistory() {
+        super.releaseHistory();
+        lastSample.close();
     }
 
     /**
@@ -205,7 +128,7 @@ public final class UniPCMultistepScheduler extends DiscreteTimeScheduler impleme
         float[] rhos = order == 1 ? new float[] {0.5f} : solve(c.r, c.b, order);
         NDArray res = order > 1 ? weighted(rhos, c.rks, order - 1, m0, 1) : null;
         NDArray dt = converted.sub(m0).mul(rhos[rhos.length - 1]);
-        return c.update(lastSample, m0, res == null ? dt : res.add(dt));
+        return c.update(lastSample.get(0), m0, res == null ? dt : res.add(dt));
     }
 
     /** Σ_k ρ_k·D_k with D_k = (m_k − m_0)/r_k, m_k the history entry {@code first + k} back. */
@@ -321,18 +244,5 @@ public final class UniPCMultistepScheduler extends DiscreteTimeScheduler impleme
             }
         }
         return y;
-    }
-
-    /** x_t = α_t·x₀ + σ_t·ε with α_t, σ_t from the schedule's σ at {@code t}. */
-    @Override
-    public NDArray addNoise(NDArray original, NDArray noise, float t) {
-        requireTimesteps();
-        VpGrid.Vp vp = VpGrid.Vp.of(sigmas[VpGrid.indexOf(timesteps, t)]);
-        return Scopes.scopedLike(original, () -> original.mul(vp.alpha()).add(noise.mul(vp.sigma())));
-    }
-
-    @Override
-    public void close() {
-        releaseHistory();
     }
 }

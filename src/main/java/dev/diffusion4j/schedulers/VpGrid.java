@@ -2,9 +2,10 @@ package dev.diffusion4j.schedulers;
 
 import dev.diffusion4j.numerics.Numpy;
 import dev.diffusion4j.numerics.SleefFloat;
+
 /**
  * The schedule the VP-parametrised exponential-integrator solvers of diffusers 0.25 share (DEIS, UniPC,
- * singlestep DPM-Solver; the multistep DPM-Solver has the same): integer timesteps spaced over the training range
+ * DPM-Solver multistep and singlestep): integer timesteps spaced over the training range
  * without its last point, the σ = sqrt((1 − ᾱ)/ᾱ) table at those timesteps plus σ(t = 0) (or the Karras et al. 2022
  * ramp, σmin repeated), and x_t = α_t·x₀ + σ_t·ε with α_t = 1/sqrt(σ² + 1), σ_t = σ·α_t in float32.
  */
@@ -28,7 +29,7 @@ final class VpGrid {
 
     /** The config's timestep_spacing over the whole training range (DEIS, UniPC). */
     static double[] timesteps(SchedulerConfig c, int n) {
-        return timesteps(c.timestepSpacing(), c.numTrainTimesteps(), c.numTrainTimesteps(), n, c.stepsOffset());
+        return timesteps(c, c.timestepSpacing(), c.numTrainTimesteps(), n, c.stepsOffset());
     }
 
     /**
@@ -37,9 +38,11 @@ final class VpGrid {
      *
      * @param last the number of training timesteps left after lambda_min_clipped (T unless clipped)
      */
-    static double[] timesteps(String spacing, int trainTimesteps, int last, int n, int stepsOffset) {
+    static double[] timesteps(SchedulerConfig c, String spacing, int last, int n, int stepsOffset) {
+        int trainTimesteps = c.numTrainTimesteps();
         if (n < 1 || n > trainTimesteps) {
-            throw new IllegalArgumentException("num_inference_steps must be in 1.." + trainTimesteps + ", got " + n);
+            throw new IllegalArgumentException(c.className() + ": num_inference_steps must be in 1.." + trainTimesteps
+                    + ", got " + n);
         }
         double[] grid;
         switch (spacing) {
@@ -64,10 +67,26 @@ final class VpGrid {
                     grid[i] = Math.rint(a[i]) - 1;
                 }
             }
-            default -> throw new IllegalArgumentException("timestep_spacing '" + spacing
+            default -> throw new IllegalArgumentException(c.className() + ": timestep_spacing '" + spacing
                     + "' is not supported (linspace, leading, trailing)");
         }
         return grid;
+    }
+
+    /**
+     * Number of trailing training timesteps cut off by lambda_min_clipped: {@code searchsorted} over the flipped
+     * λ(t) = log sqrt(ᾱ_t) − log sqrt(1 − ᾱ_t) table (torch's float32 log).
+     */
+    static int clippedTimesteps(float[] alphasCumprod, double lambdaMinClipped) {
+        int n = alphasCumprod.length;
+        for (int i = 0; i < n; i++) {
+            float ac = alphasCumprod[n - 1 - i];
+            float lambda = SleefFloat.log(NoiseSchedule.sqrt(ac)) - SleefFloat.log(NoiseSchedule.sqrt(1f - ac));
+            if (lambda >= lambdaMinClipped) {
+                return i;
+            }
+        }
+        return n;
     }
 
     /** The training σ at each (integer) timestep, then σ(t = 0): the non-Karras schedule, float32. */

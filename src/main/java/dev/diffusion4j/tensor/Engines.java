@@ -2,6 +2,8 @@ package dev.diffusion4j.tensor;
 
 import ai.djl.engine.Engine;
 import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.util.Utils;
+import dev.diffusion4j.io.NativeCache;
 import java.io.FileInputStream;
 import java.io.IOException;
 import java.lang.reflect.Array;
@@ -34,6 +36,7 @@ public final class Engines {
     public static Engine start(int threads) {
         boolean preloaded = awaitPreload();
         configure(threads);
+        checkNativeCache();
         Engine engine = Engine.getEngine("PyTorch");
         if (preloaded) {
             // loaded with the preload's thread count; libtorch threads started later read the new one
@@ -62,6 +65,7 @@ public final class Engines {
         CompletableFuture<Boolean> loading = new CompletableFuture<>();
         Thread t = new Thread(() -> {
             try {
+                checkNativeCache();
                 Engine.getEngine("PyTorch");
                 loading.complete(true);
             } catch (RuntimeException | LinkageError e) {
@@ -74,6 +78,23 @@ public final class Engines {
     }
 
     private static volatile CompletableFuture<Boolean> preload;
+
+    private static boolean nativesChecked;
+
+    /**
+     * Before the first load in this process: a damaged libtorch in DJL's cache would crash the JVM (SIGBUS) instead
+     * of failing, so {@link NativeCache} removes it and DJL extracts it again; the note goes to stderr.
+     */
+    private static synchronized void checkNativeCache() {
+        if (nativesChecked) {
+            return;
+        }
+        nativesChecked = true;
+        String note = NativeCache.repair(Utils.getEngineCacheDir("pytorch"), Engines.class.getClassLoader());
+        if (note != null) {
+            System.err.println(note);
+        }
+    }
 
     /** Waits for a {@link #preload} under way; whether one loaded libtorch. */
     private static boolean awaitPreload() {

@@ -2,12 +2,14 @@ package dev.diffusion4j.tensor;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.LayerNorm;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
+import java.util.Arrays;
 
 /**
  * The tensor operations the models need that DJL's public API lacks or spells awkwardly, kept in one place so a faster
@@ -56,7 +58,7 @@ public final class Ops {
         NDArray zero = x.getManager().zeros(inner, x.getDataType());
         NDArray normed = LayerNorm.layerNorm(grouped, inner, one, zero, eps).singletonOrThrow().reshape(s);
         long[] affine = new long[s.dimension()];
-        java.util.Arrays.fill(affine, 1);
+        Arrays.fill(affine, 1);
         affine[1] = c;
         NDArray g = gamma.reshape(affine);
         NDArray b = beta.reshape(affine);
@@ -128,6 +130,6 @@ public final class Ops {
     /** Concatenation along {@code axis}. */
     public static NDArray cat(int axis, NDArray... parts) {
         long t0 = Profiler.start();
-        return Profiler.stop("cat", t0, NDArrays.concat(new ai.djl.ndarray.NDList(parts), axis));
+        return Profiler.stop("cat", t0, NDArrays.concat(new NDList(parts), axis));
     }
 }

@@ -1,9 +1,11 @@
 package dev.diffusion4j.tensor;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
 /**
@@ -49,7 +51,7 @@ public final class ScaledDotProductAttention {
                 parts[i] = Scopes.scoped(() -> attend(qc, kt, vh,
                         causal ? causalMask(q.getManager(), start, end, lk, q.getDataType()) : null));
             }
-            out = ai.djl.ndarray.NDArrays.concat(new ai.djl.ndarray.NDList(parts), 1);
+            out = NDArrays.concat(new NDList(parts), 1);
         }
         return Profiler.stop("attention (matmul + softmax)", t0,
                 out.reshape(b, heads, lq, d).transpose(0, 2, 1, 3).reshape(b, lq, inner));

@@ -1,13 +1,13 @@
 package dev.diffusion4j.text;
 
-import dev.diffusion4j.tensor.Scopes;
 import ai.djl.ndarray.NDArray;
 import dev.diffusion4j.nn.Container;
 import dev.diffusion4j.nn.LayerNorm;
 import dev.diffusion4j.nn.Linear;
 import dev.diffusion4j.nn.Module;
-import dev.diffusion4j.tensor.ScaledDotProductAttention;
 import dev.diffusion4j.tensor.Ops;
+import dev.diffusion4j.tensor.ScaledDotProductAttention;
+import dev.diffusion4j.tensor.Scopes;
 
 /** CLIPEncoderLayer: pre-LN self-attention then pre-LN MLP, each with a residual. */
 final class ClipEncoderLayer extends Module {

@@ -26,7 +26,7 @@ public record ClipTextConfig(int vocabSize, int hiddenSize, int intermediateSize
     }
 
     public ClipTextConfig {
-        if (hiddenSize % numAttentionHeads != 0) {
+        if (numAttentionHeads < 1 || hiddenSize % numAttentionHeads != 0) {
             throw new IllegalArgumentException("hidden_size " + hiddenSize + " is not divisible by num_attention_heads "
                     + numAttentionHeads);
         }
@@ -42,16 +42,16 @@ public record ClipTextConfig(int vocabSize, int hiddenSize, int intermediateSize
 
     public static ClipTextConfig from(JsonObject o) {
         return new ClipTextConfig(
-                Json.getInt(o, "vocab_size", 49408),
-                Json.getInt(o, "hidden_size", 512),
-                Json.getInt(o, "intermediate_size", 2048),
-                Json.getInt(o, "num_hidden_layers", 12),
-                Json.getInt(o, "num_attention_heads", 8),
-                Json.getInt(o, "max_position_embeddings", 77),
+                Json.getInt(o, "vocab_size", 49408, 1, 1 << 20),
+                Json.getInt(o, "hidden_size", 512, 1, 16384),
+                Json.getInt(o, "intermediate_size", 2048, 1, 65536),
+                Json.getInt(o, "num_hidden_layers", 12, 1, 128),
+                Json.getInt(o, "num_attention_heads", 8, 1, 1024),
+                Json.getInt(o, "max_position_embeddings", 77, 1, 8192),
                 Json.getString(o, "hidden_act", "quick_gelu"),
-                (float) Json.getDouble(o, "layer_norm_eps", 1e-5),
-                Json.getInt(o, "eos_token_id", 2),
-                withProjection(o) ? Json.getInt(o, "projection_dim", 512) : 0);
+                (float) Json.getDouble(o, "layer_norm_eps", 1e-5, Double.MIN_VALUE, 1),
+                Json.getInt(o, "eos_token_id", 2, 0, 1 << 20),
+                withProjection(o) ? Json.getInt(o, "projection_dim", 512, 1, 16384) : 0);
     }
 
     private static boolean withProjection(JsonObject o) {

@@ -108,6 +108,20 @@ public final class ClipTokenizer {
                 specialIds.get(config.pad()), specialIds.get(config.unk()), config.maxLength());
     }
 
+    /**
+     * This tokenizer padding with {@code token} instead: SD 2.x's open_clip pads with "!" where SD 1.x's CLIP pads
+     * with {@code <|endoftext|>}, over the same vocabulary.
+     *
+     * @throws IllegalArgumentException if {@code token} is not in the vocabulary
+     */
+    public ClipTokenizer withPadToken(String token) {
+        Integer id = vocab.get(token);
+        if (id == null) {
+            throw new IllegalArgumentException("pad token \"" + token + "\" is not in the vocabulary");
+        }
+        return new ClipTokenizer(vocab, bpe, specialIds, bosId, eosId, id, unkId, maxLength);
+    }
+
     /** Sequence length including BOS and EOS ({@code model_max_length}, 77 for Stable Diffusion). */
     public int maxLength() {
         return maxLength;

@@ -123,17 +123,24 @@ record TokenizerConfig(String bos, String eos, String unk, String pad, Map<Strin
         return text;
     }
 
+    /** The longest padded sequence accepted: far beyond any CLIP (77), small enough that padding cannot exhaust memory. */
+    static final int MAX_LENGTH = 8192;
+
     private static int maxLength(JsonElement value, Path file) throws IOException {
         // HF writes 1e30-like "no limit" sentinels for some models; those fail here rather than silently becoming
         // 77 or overflowing.
         if (value.isJsonPrimitive() && value.getAsJsonPrimitive().isNumber()) {
-            BigDecimal n = value.getAsBigDecimal();
-            if (n.stripTrailingZeros().scale() <= 0 && n.compareTo(BigDecimal.valueOf(2)) >= 0
-                    && n.compareTo(BigDecimal.valueOf(Integer.MAX_VALUE)) <= 0) {
-                return n.intValue();
+            try {
+                BigDecimal n = value.getAsBigDecimal();
+                if (n.stripTrailingZeros().scale() <= 0 && n.compareTo(BigDecimal.valueOf(2)) >= 0
+                        && n.compareTo(BigDecimal.valueOf(MAX_LENGTH)) <= 0) {
+                    return n.intValue();
+                }
+            } catch (NumberFormatException | ArithmeticException e) {
+                // an exponent too large for BigDecimal: out of range like any other
             }
         }
-        throw new IOException(file + ": model_max_length must be an integer from 2 to " + Integer.MAX_VALUE
-                + " (room for BOS and EOS), got " + value);
+        throw new IOException(file + ": model_max_length must be an integer from 2 to " + MAX_LENGTH
+                + " (room for BOS and EOS; CLIP uses 77), got " + value);
     }
 }

@@ -2,8 +2,10 @@ package dev.diffusion4j.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
+import com.google.gson.Gson;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+import com.google.gson.JsonPrimitive;
 import dev.diffusion4j.io.Json;
 import dev.diffusion4j.io.SafeTensors;
 import dev.diffusion4j.schedulers.SchedulerConfig;
@@ -13,6 +15,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Stream;
 
@@ -45,7 +49,7 @@ public final class ModelExport {
         // integral numbers as integers: diffusers passes num_train_timesteps to torch.linspace, which refuses 1000.0
         scheduler.values().forEach((k, v) -> sched.add(k, v instanceof Number n && n.doubleValue() == Math.rint(
                 n.doubleValue()) && !Double.isInfinite(n.doubleValue())
-                ? new com.google.gson.JsonPrimitive(n.longValue()) : new com.google.gson.Gson().toJsonTree(v)));
+                ? new JsonPrimitive(n.longValue()) : new Gson().toJsonTree(v)));
         Json.write(tmp.resolve("scheduler/scheduler_config.json"), sched);
         Json.write(tmp.resolve("model_index.json"), modelIndex(scheduler.className()));
         Path old = dir.resolveSibling("." + dir.getFileName() + ".old");
@@ -59,7 +63,7 @@ public final class ModelExport {
 
     /** Weights as {@code storeType} (fp16 halves the shipped size; the loader widens them back to fp32). */
     private static void writeWeights(Path file, Map<String, NDArray> weights, DataType storeType) throws IOException {
-        Map<String, NDArray> out = new java.util.LinkedHashMap<>();
+        Map<String, NDArray> out = new LinkedHashMap<>();
         weights.forEach((k, v) -> out.put(k, v.getDataType() == storeType ? v : v.toType(storeType, true)));
         try {
             SafeTensors.write(file, out, Map.of("format", "pt"));
@@ -111,7 +115,7 @@ public final class ModelExport {
             return;
         }
         try (Stream<Path> s = Files.walk(p)) {
-            for (Path q : (Iterable<Path>) s.sorted(java.util.Comparator.reverseOrder())::iterator) {
+            for (Path q : (Iterable<Path>) s.sorted(Comparator.reverseOrder())::iterator) {
                 Files.delete(q);
             }
         }

@@ -1,13 +1,14 @@
 package dev.diffusion4j.unet;
 
-import dev.diffusion4j.tensor.Scopes;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import dev.diffusion4j.nn.Container;
 import dev.diffusion4j.nn.LayerNorm;
 import dev.diffusion4j.nn.Linear;
 import dev.diffusion4j.nn.Module;
 import dev.diffusion4j.nn.ModuleList;
 import dev.diffusion4j.tensor.Ops;
+import dev.diffusion4j.tensor.Scopes;
 
 /**
  * diffusers' BasicTransformerBlock: pre-LN self-attention, cross-attention on the text embedding, and a GEGLU
@@ -42,7 +43,7 @@ final class BasicTransformerBlock extends Module {
             x = attn1.forward(norm1.forward(x), null).add(x);
             x = attn2.forward(norm2.forward(x), context).add(x);
             NDArray proj = geglu_proj.forward(norm3.forward(x));
-            ai.djl.ndarray.NDList hg = proj.split(2, proj.getShape().dimension() - 1);
+            NDList hg = proj.split(2, proj.getShape().dimension() - 1);
             return ff_out.forward(hg.get(0).mul(Ops.gelu(hg.get(1)))).add(x);
         });
     }

@@ -1,6 +1,5 @@
 package dev.diffusion4j.unet;
 
-import dev.diffusion4j.tensor.Scopes;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import dev.diffusion4j.nn.Conv2d;
@@ -8,6 +7,7 @@ import dev.diffusion4j.nn.GroupNorm;
 import dev.diffusion4j.nn.Linear;
 import dev.diffusion4j.nn.Module;
 import dev.diffusion4j.nn.ModuleList;
+import dev.diffusion4j.tensor.Scopes;
 
 /**
  * diffusers' Transformer2DModel for continuous inputs: GroupNorm (eps 1e-6), {@code proj_in} (1×1 conv for SD 1.x,

@@ -1,6 +1,5 @@
 package dev.diffusion4j.vae;
 
-import dev.diffusion4j.tensor.Scopes;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import dev.diffusion4j.nn.GroupNorm;
@@ -8,6 +7,7 @@ import dev.diffusion4j.nn.Linear;
 import dev.diffusion4j.nn.Module;
 import dev.diffusion4j.nn.ModuleList;
 import dev.diffusion4j.tensor.ScaledDotProductAttention;
+import dev.diffusion4j.tensor.Scopes;
 
 /**
  * The VAE mid-block's single-head spatial self-attention (diffusers' Attention with {@code group_norm},

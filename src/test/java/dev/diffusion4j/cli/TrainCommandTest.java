@@ -7,8 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.diffusion4j.io.Png;
 import dev.diffusion4j.io.SafeTensors;
 import dev.diffusion4j.shapes.SceneMix;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Comparator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -167,7 +170,7 @@ class TrainCommandTest {
         // resuming it as ε-prediction would silently change what the network means
         byte[] before = Files.readAllBytes(more.resolve("checkpoint.safetensors"));
         String[] longer = tiny.clone();
-        longer[java.util.Arrays.asList(longer).indexOf("--steps") + 1] = "4";
+        longer[Arrays.asList(longer).indexOf("--steps") + 1] = "4";
         r = run(concat(new String[] {"train", "-o", more.toString(), "--resume"}, longer));
         assertEquals(1, r.code(), r.err());
         assertTrue(r.err().contains("checkpoint objective does not match this run (checkpoint: v_prediction, zero "
@@ -179,7 +182,7 @@ class TrainCommandTest {
         // trained only two steps)
         Path fresh = dir.resolve("fresh");
         String[] oneStep = tiny.clone();
-        oneStep[java.util.Arrays.asList(oneStep).indexOf("--steps") + 1] = "1";
+        oneStep[Arrays.asList(oneStep).indexOf("--steps") + 1] = "1";
         r = run(concat(new String[] {"train", "-o", fresh.toString(), "--init-from", model.toString(),
             "--reinit-text-encoder", "--lr", "1e-9", "--seed", "5"}, oneStep));
         assertEquals(0, r.code(), r.err());
@@ -193,7 +196,7 @@ class TrainCommandTest {
         assertTrue(r.err().contains("--reinit-text-encoder needs --init-from"), r.err());
     }
 
-    private static double maxAbsDiff(Path a, Path b, String name) throws java.io.IOException {
+    private static double maxAbsDiff(Path a, Path b, String name) throws IOException {
         try (SafeTensors x = SafeTensors.open(a, false); SafeTensors y = SafeTensors.open(b, false)) {
             float[] u = x.floats(name);
             float[] v = y.floats(name);
@@ -205,16 +208,16 @@ class TrainCommandTest {
         }
     }
 
-    private static void deleteTree(Path root) throws java.io.IOException {
+    private static void deleteTree(Path root) throws IOException {
         try (var paths = Files.walk(root)) {
-            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
                 Files.delete(p);
             }
         }
     }
 
     private static String[] concat(String[] a, String[] b) {
-        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        String[] out = Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);
         return out;
     }

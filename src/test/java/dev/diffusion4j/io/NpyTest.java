@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -57,7 +58,7 @@ class NpyTest {
         Path f = dir.resolve("t.npy");
         Npy.writeFloats(f, new float[] {1f, 2f}, 2);
         byte[] b = Files.readAllBytes(f);
-        Files.write(f, java.util.Arrays.copyOf(b, b.length - 1));
+        Files.write(f, Arrays.copyOf(b, b.length - 1));
         IOException e = assertThrows(IOException.class, () -> Npy.read(f));
         assertTrue(e.getMessage().contains("needs 8"), e.getMessage());
     }

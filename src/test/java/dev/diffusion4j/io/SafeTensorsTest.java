@@ -7,11 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.diffusion4j.Fixtures;
-import dev.diffusion4j.tensor.Engines;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
@@ -23,33 +21,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class SafeTensorsTest {
+class SafeTensorsTest extends ManagerPerTest {
 
     @TempDir
     Path dir;
-
-    NDManager manager;
-
-    @BeforeAll
-    static void engine() {
-        Engines.start(0);
-    }
-
-    @BeforeEach
-    void newManager() {
-        manager = NDManager.newBaseManager();
-    }
-
-    @AfterEach
-    void closeManager() {
-        manager.close();
-    }
 
     /** A file of 8-byte little-endian length of {@code json}, the JSON as UTF-8, then {@code data}. */
     static Path raw(Path file, String json, byte[] data) throws IOException {

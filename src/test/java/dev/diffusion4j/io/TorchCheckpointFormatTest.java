@@ -9,9 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import dev.diffusion4j.tensor.Engines;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -25,34 +23,14 @@ import java.util.Map;
 import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Hand-built checkpoints: strided and widened loads, and every class of malformed container. */
-class TorchCheckpointFormatTest {
+class TorchCheckpointFormatTest extends ManagerPerTest {
 
     @TempDir
     Path dir;
-
-    NDManager manager;
-
-    @BeforeAll
-    static void engine() {
-        Engines.start(0);
-    }
-
-    @BeforeEach
-    void newManager() {
-        manager = NDManager.newBaseManager();
-    }
-
-    @AfterEach
-    void closeManager() {
-        manager.close();
-    }
 
     /** A zip of {@code entries} (name → bytes), STORED unless the name is in {@code deflated}. */
     private Path zip(String name, Map<String, byte[]> entries, String... deflated) throws IOException {

@@ -8,39 +8,17 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import dev.diffusion4j.Fixtures;
-import dev.diffusion4j.tensor.Engines;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The sd1-extras checkpoints: the same tensors as {@code model.safetensors}, and a malicious pickle refused. */
-class TorchCheckpointTest {
-
-    NDManager manager;
-
-    @BeforeAll
-    static void engine() {
-        Engines.start(0);
-    }
-
-    @BeforeEach
-    void newManager() {
-        manager = NDManager.newBaseManager();
-    }
-
-    @AfterEach
-    void closeManager() {
-        manager.close();
-    }
+class TorchCheckpointTest extends ManagerPerTest {
 
     /** {@code sd1-extras/files}, or the test is skipped when the fixtures are not checked out. */
     static Path files() {

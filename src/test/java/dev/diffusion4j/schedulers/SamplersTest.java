@@ -84,6 +84,10 @@ class SamplersTest {
         assertEquals("trailing", s.overrides().get("timestep_spacing"));
         assertNull(Samplers.parse("euler").overrides().get("timestep_spacing"));
         assertThrows(IllegalArgumentException.class, () -> Samplers.parse("euler", null, "uniform"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Samplers.parse("lcm", null, "trailing"));
+        assertTrue(e.getMessage().contains("ignores the timestep spacing"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Samplers.parse("dpm++2s", null, "trailing"));
     }
 
     @Test

@@ -245,6 +245,7 @@ class ServerApiTest {
         Http.Response long1 = http.post("/v1/jobs", txt2img("a red circle", 1, 300));
         assertEquals(202, long1.status(), long1.body());
         String running = long1.json().get("id").getAsString();
+        awaitStep(1); // running, so no longer counted among the waiting
         Http.Response second = http.post("/v1/jobs", txt2img("a red circle", 2, 3));
         assertEquals(202, second.status(), second.body());
         String queued = second.json().get("id").getAsString();

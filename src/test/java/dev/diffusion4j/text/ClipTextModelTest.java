@@ -9,10 +9,14 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.diffusion4j.Fixtures;
 import dev.diffusion4j.TinySd1;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.api.Test;
 
 class ClipTextModelTest {
 
@@ -29,10 +33,10 @@ class ClipTextModelTest {
             int clipSkip = c.name().endsWith("clip_skip1") ? 1 : 0;
             ClipTextModel.Output out = te.forward(ids, clipSkip);
             if (clipSkip == 0) {
-                System.out.println(c.name() + " last_hidden_state " + c.check("last_hidden_state", TinySd1.floats(out.lastHiddenState())));
-                System.out.println(c.name() + " pooler_output " + c.check("pooler_output", TinySd1.floats(out.pooled())));
+                c.check("last_hidden_state", TinySd1.floats(out.lastHiddenState()));
+                c.check("pooler_output", TinySd1.floats(out.pooled()));
             } else {
-                System.out.println(c.name() + " prompt_embeds " + c.check("prompt_embeds", TinySd1.floats(out.lastHiddenState())));
+                c.check("prompt_embeds", TinySd1.floats(out.lastHiddenState()));
             }
         }
     }
@@ -75,13 +79,13 @@ class ClipTextModelTest {
 
     static long rssKb() {
         try {
-            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
                 if (line.startsWith("VmRSS:")) {
                     return Long.parseLong(line.replaceAll("\\D", ""));
                 }
             }
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
         return 0;
     }

@@ -104,7 +104,7 @@ class PromptChunkerFixtureTest {
             System.arraycopy(p, 0, all, at, p.length);
             at += p.length;
         }
-        System.out.println(c + " embeds " + c.check("embeds", all));
+        c.check("embeds", all);
     }
 
     @ParameterizedTest

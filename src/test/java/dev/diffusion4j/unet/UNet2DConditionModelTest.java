@@ -35,7 +35,7 @@ class UNet2DConditionModelTest {
             NDArray context = TinySd1.array(m, c.input("encoder_hidden_states"));
             NDArray t = TinySd1.array(m, c.input("timestep"));
             NDArray out = unet.forward(sample, t, context);
-            System.out.println(c.name() + " sample " + c.check("sample", TinySd1.floats(out)));
+            c.check("sample", TinySd1.floats(out));
         }
     }
 

@@ -22,7 +22,7 @@ class AutoencoderKLTest {
         try (NDManager m = NDManager.newBaseManager()) {
             NDArray latents = TinySd1.array(m, c.input("latents"));
             NDArray out = vae.decode(latents.div(vae.config().scalingFactor()));
-            System.out.println("vae_decode sample " + c.check("sample", TinySd1.floats(out)));
+            c.check("sample", TinySd1.floats(out));
         }
     }
 
@@ -33,9 +33,9 @@ class AutoencoderKLTest {
         try (NDManager m = NDManager.newBaseManager()) {
             NDArray image = TinySd1.array(m, c.input("image"));
             DiagonalGaussianDistribution d = vae.encode(image);
-            System.out.println("vae_encode mean " + c.check("mean", TinySd1.floats(d.mean())));
-            System.out.println("vae_encode std " + c.check("std", TinySd1.floats(d.std())));
-            System.out.println("vae_encode logvar " + c.check("logvar", TinySd1.floats(d.logvar())));
+            c.check("mean", TinySd1.floats(d.mean()));
+            c.check("std", TinySd1.floats(d.std()));
+            c.check("logvar", TinySd1.floats(d.logvar()));
         }
     }
 
