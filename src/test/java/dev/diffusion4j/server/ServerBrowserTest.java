@@ -100,6 +100,8 @@ class ServerBrowserTest {
         await("the image arrives", () -> !driver.findElements(By.cssSelector("#gallery img")).isEmpty());
         await("the image is shown", () -> Boolean.TRUE.equals(js("const i = document.getElementById('current'); "
                 + "return !i.hidden && !i.classList.contains('preview') && i.complete && i.naturalWidth === 64;")));
+        Thread.sleep(500);
+        assertEquals(1, driver.findElements(By.cssSelector("#gallery img")).size(), "one image per generation");
         String params = driver.findElement(By.id("params")).getText();
         assertTrue(params.startsWith("two green triangles"), params);
         assertTrue(params.contains("Steps: 60") && params.contains("Seed: 1234") && params.contains("Size: 64x64"), params);

@@ -149,11 +149,17 @@ function listen(id) {
     const p = JSON.parse(e.data);
     if (p.image) showImage(p.image, true);
   });
-  events.addEventListener('done', (e) => finished(JSON.parse(e.data)));
+  let done = false;
+  events.addEventListener('done', (e) => {
+    // the server closes the stream after "done": close first, or EventSource reports that as an error
+    done = true;
+    events.close();
+    finished(JSON.parse(e.data));
+  });
   events.onerror = async () => {
     // the stream ended without "done" (a proxy, a restart): ask once for the job's state
     events.close();
-    if (state.job !== id) return;
+    if (done || state.job !== id) return;
     try {
       finished(await api(`/v1/jobs/${id}`));
     } catch (err) {
