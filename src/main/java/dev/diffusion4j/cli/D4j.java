@@ -12,7 +12,7 @@ import picocli.CommandLine;
         versionProvider = D4j.Version.class,
         description = "Stable Diffusion in Java.",
         subcommands = {GenerateCommand.class, ConvertCommand.class, TrainVaeCommand.class, TrainCommand.class, EvalCommand.class,
-                BenchCommand.class,
+                BenchCommand.class, ServeCommand.class,
                 InfoCommand.class})
 public final class D4j implements Runnable {
 

@@ -1,8 +1,10 @@
 package dev.diffusion4j.io;
 
 import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.channels.Channels;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,6 +35,18 @@ public final class Png {
 
     /** Writes RGB pixels atomically (temp file, then rename): a failure never leaves a partial PNG. */
     public static void write(Path file, BufferedImage image, Map<String, String> text) throws IOException {
+        byte[] png = encode(image, text);
+        AtomicFiles.createFolderOf(file);
+        AtomicFiles.write(file, channel -> {
+            ByteBuffer buffer = ByteBuffer.wrap(png);
+            while (buffer.hasRemaining()) {
+                channel.write(buffer);
+            }
+        });
+    }
+
+    /** The PNG file's bytes, with the text chunks (a server's response, or {@link #write}'s file). */
+    public static byte[] encode(BufferedImage image, Map<String, String> text) throws IOException {
         ImageWriter writer = ImageIO.getImageWritersByFormatName("png").next();
         try {
             IIOMetadata meta = writer.getDefaultImageMetadata(ImageTypeSpecifier.createFromRenderedImage(image), null);
@@ -59,14 +73,13 @@ public final class Png {
             if (tEXt.hasChildNodes()) root.appendChild(tEXt);
             if (iTXt.hasChildNodes()) root.appendChild(iTXt);
             meta.mergeTree(FORMAT, root);
-            AtomicFiles.createFolderOf(file);
-            AtomicFiles.write(file, channel -> {
-                // in memory: ImageIO's default stream caches in a temporary file of its own
-                try (ImageOutputStream out = new MemoryCacheImageOutputStream(Channels.newOutputStream(channel))) {
-                    writer.setOutput(out);
-                    writer.write(new IIOImage(image, null, meta));
-                }
-            });
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            // in memory: ImageIO's default stream caches in a temporary file of its own
+            try (ImageOutputStream out = new MemoryCacheImageOutputStream(bytes)) {
+                writer.setOutput(out);
+                writer.write(new IIOImage(image, null, meta));
+            }
+            return bytes.toByteArray();
         } finally {
             writer.dispose();
         }
@@ -176,8 +189,32 @@ public final class Png {
      * IOException naming it (the JDK's reader throws unchecked exceptions on some malformed chunks).
      */
     public static Map<String, String> readText(Path file) throws IOException {
+        return readText(file.toFile(), file.toString());
+    }
+
+    /** The text chunks of a PNG held in memory; an empty map for other image formats. */
+    public static Map<String, String> readText(byte[] image) throws IOException {
+        boolean png = image.length >= 8 && (image[0] & 0xff) == 0x89 && image[1] == 'P' && image[2] == 'N' && image[3] == 'G';
+        return png ? readText(new ByteArrayInputStream(image), "image") : new LinkedHashMap<>();
+    }
+
+    /** Decodes an image held in memory (PNG, JPEG, BMP, GIF), failing with one message when it is none of them. */
+    public static BufferedImage read(byte[] image) throws IOException {
+        BufferedImage img;
+        try {
+            img = ImageIO.read(new ByteArrayInputStream(image));
+        } catch (RuntimeException e) {
+            throw new IOException("corrupt or truncated image (" + e + ")", e);
+        }
+        if (img == null) {
+            throw new IOException("not a readable image (PNG, JPEG, BMP or GIF)");
+        }
+        return img;
+    }
+
+    private static Map<String, String> readText(Object source, String file) throws IOException {
         Map<String, String> out = new LinkedHashMap<>();
-        try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+        try (ImageInputStream in = ImageIO.createImageInputStream(source)) {
             if (in == null) {
                 throw new IOException(file + ": cannot open");
             }
@@ -193,7 +230,7 @@ public final class Png {
             }
         } catch (IOException e) {
             String m = String.valueOf(e.getMessage());
-            throw m.startsWith(file.toString()) ? e : new IOException(file + ": not a readable PNG: " + m, e);
+            throw m.startsWith(file) ? e : new IOException(file + ": not a readable PNG: " + m, e);
         } catch (RuntimeException e) {
             throw new IOException(file + ": corrupt PNG (" + e + ")", e);
         }

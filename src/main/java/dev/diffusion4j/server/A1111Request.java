@@ -1,0 +1,216 @@
+package dev.diffusion4j.server;
+
+import com.google.gson.JsonObject;
+import dev.diffusion4j.io.Png;
+import dev.diffusion4j.models.ModelSpec;
+import dev.diffusion4j.pipelines.GenerationRequest;
+import dev.diffusion4j.schedulers.Samplers;
+import dev.diffusion4j.text.ExtraNetworkTag;
+import dev.diffusion4j.text.ExtraNetworks;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
+
+/**
+ * A1111's {@code StableDiffusionTxt2ImgProcessingAPI} / {@code Img2ImgProcessingAPI} body, read into a validated
+ * {@link JobSpec}. Fields diffusion4j does not implement (hires fix, restore faces, styles, scripts, {@code eta},
+ * subseeds, {@code alwayson_scripts}, ...) are accepted and ignored. Without {@code sampler_name} the model's own
+ * scheduler runs and without a size the model's native one, as {@code d4j generate} does.
+ */
+final class A1111Request {
+
+    private A1111Request() {}
+
+    static JobSpec parse(Fields f, boolean img2img, ModelSpec model, ServerConfig.Limits limits) {
+        String prompt = f.string("prompt", "");
+        String negative = f.string("negative_prompt", "");
+        checkExtraNetworks(prompt);
+        checkExtraNetworks(negative);
+        String sampler = f.string("sampler_name", null);
+        if (sampler == null || sampler.isBlank()) {
+            sampler = f.string("sampler_index", null);
+        }
+        if (sampler != null && sampler.isBlank()) {
+            sampler = null;
+        }
+        String schedule = schedule(f.string("scheduler", null));
+        if (sampler != null) {
+            try {
+                Samplers.parse(sampler, schedule, null);
+            } catch (IllegalArgumentException e) {
+                throw ApiException.notFound(e.getMessage());
+            }
+        } else if (schedule != null && schedule.equals("karras")) {
+            throw ApiException.invalid("scheduler 'Karras' needs a sampler_name: give one of "
+                    + String.join(", ", Samplers.names()));
+        }
+        int steps = f.integer("steps", 20, 1, limits.maxSteps());
+        int batch = f.integer("batch_size", 1, 1, limits.maxImages());
+        int iterations = f.integer("n_iter", 1, 1, limits.maxImages());
+        if (batch * iterations > limits.maxImages()) {
+            throw ApiException.invalid("n_iter × batch_size = " + batch * iterations + " images exceeds the limit of "
+                    + limits.maxImages() + " per request");
+        }
+        long seed = f.integer("seed", -1L);
+        if (seed < -1 || seed > 0xFFFF_FFFFL) {
+            throw ApiException.invalid("field 'seed' must be -1 (random) or in [0, 4294967295], got " + seed);
+        }
+        if (seed == -1) {
+            seed = new SecureRandom().nextInt() & 0xFFFF_FFFFL;
+        }
+        BufferedImage init = null;
+        double strength = f.decimal("denoising_strength", 0.75);
+        if (img2img) {
+            List<String> images = f.strings("init_images");
+            if (images.isEmpty()) {
+                throw ApiException.invalid("img2img needs 'init_images': a list with one base64 image");
+            }
+            if (f.has("mask") && !f.string("mask", "").isBlank()) {
+                throw new ApiException(501, "inpainting masks are not supported by this server yet; send img2img "
+                        + "without 'mask'");
+            }
+            init = image("init_images", images.get(0), limits.maxSide());
+            if (!(strength > 0 && strength <= 1)) {
+                throw ApiException.invalid("field 'denoising_strength' must be in (0, 1], got " + strength);
+            }
+        }
+        int width = f.integer("width", 0, 0, limits.maxSide());
+        int height = f.integer("height", 0, 0, limits.maxSide());
+        int w = width > 0 ? width : init != null ? init.getWidth() : model.nativeSize();
+        int h = height > 0 ? height : init != null ? init.getHeight() : model.nativeSize();
+        int factor = model.vaeScaleFactor();
+        if (w % factor != 0 || h % factor != 0 || w == 0 || h == 0) {
+            throw ApiException.invalid("size " + w + "x" + h + " must be positive multiples of " + factor);
+        }
+        if (w > limits.maxSide() || h > limits.maxSide()) {
+            throw ApiException.invalid("size " + w + "x" + h + " exceeds the limit of " + limits.maxSide() + " pixels per side");
+        }
+        if ((long) w * h * batch > limits.maxPixels()) {
+            throw ApiException.invalid("width × height × batch_size = " + (long) w * h * batch + " pixels exceeds the "
+                    + "limit of " + limits.maxPixels());
+        }
+        JsonObject overrides = f.object("override_settings");
+        Fields o = new Fields(overrides);
+        int clipSkip = o.integer("CLIP_stop_at_last_layers", 1, 1, 12) - 1;
+        GenerationRequest.Builder b = GenerationRequest.builder(prompt).negativePrompt(negative).size(w, h)
+                .steps(steps).guidanceScale(f.decimal("cfg_scale", 7.5)).sampler(sampler).schedule(schedule)
+                .seed(seed).imagesPerPrompt(batch).clipSkip(clipSkip);
+        if (init != null) {
+            b.initImage(init, strength);
+        }
+        GenerationRequest first;
+        try {
+            first = b.build();
+        } catch (IllegalArgumentException e) {
+            throw ApiException.invalid(e.getMessage());
+        }
+        JsonObject echo = f.json().deepCopy();
+        if (!f.bool("include_init_images", false)) {
+            echo.remove("init_images");
+            echo.remove("mask");
+        }
+        echo.addProperty("prompt", prompt);
+        echo.addProperty("negative_prompt", negative);
+        echo.addProperty("seed", seed);
+        echo.addProperty("steps", steps);
+        echo.addProperty("width", w);
+        echo.addProperty("height", h);
+        echo.addProperty("batch_size", batch);
+        echo.addProperty("n_iter", iterations);
+        echo.addProperty("cfg_scale", first.guidanceScale());
+        return new JobSpec(img2img ? "img2img" : "txt2img", b, first, iterations, echo);
+    }
+
+    /**
+     * A1111's {@code scheduler} field to diffusion4j's sigma schedule: "Automatic" is the sampler's own, "Karras"
+     * Karras sigmas, "Uniform" the discrete one; the others A1111 offers are not implemented (422).
+     */
+    static String schedule(String scheduler) {
+        if (scheduler == null) return null;
+        String s = scheduler.toLowerCase(Locale.ROOT).trim();
+        return switch (s) {
+            case "", "automatic" -> null;
+            case "karras" -> "karras";
+            case "uniform", "discrete" -> "discrete";
+            default -> throw ApiException.invalid("scheduler '" + scheduler + "' is not implemented; valid: "
+                    + "Automatic, Uniform, Karras");
+        };
+    }
+
+    /** A base64 image, with or without a {@code data:image/...;base64,} prefix. URLs are not fetched. */
+    static BufferedImage image(String field, String encoded, int maxSide) {
+        byte[] bytes = bytes(field, encoded);
+        checkDimensions(field, bytes, maxSide);
+        try {
+            return Png.read(bytes);
+        } catch (IOException e) {
+            throw ApiException.invalid("field '" + field + "': " + e.getMessage());
+        }
+    }
+
+    /** Reads only the header: a small file may declare a huge image, which decoding would allocate in full. */
+    private static void checkDimensions(String field, byte[] bytes, int maxSide) {
+        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
+            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+            if (!readers.hasNext()) {
+                throw ApiException.invalid("field '" + field + "': not a readable image (PNG, JPEG, BMP or GIF)");
+            }
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(in);
+                int w = reader.getWidth(0);
+                int h = reader.getHeight(0);
+                if (w > maxSide || h > maxSide) {
+                    throw ApiException.invalid("field '" + field + "': the image is " + w + "x" + h
+                            + ", over the limit of " + maxSide + " pixels per side");
+                }
+            } finally {
+                reader.dispose();
+            }
+        } catch (IOException e) {
+            throw ApiException.invalid("field '" + field + "': not a readable image (" + e.getMessage() + ")");
+        }
+    }
+
+    static byte[] bytes(String field, String encoded) {
+        String s = encoded.trim();
+        if (s.startsWith("http://") || s.startsWith("https://")) {
+            throw ApiException.invalid("field '" + field + "': image URLs are not fetched; send base64 data");
+        }
+        if (s.startsWith("data:")) {
+            int comma = s.indexOf(',');
+            s = comma < 0 ? "" : s.substring(comma + 1);
+        }
+        try {
+            return Base64.getDecoder().decode(s.replaceAll("\\s", ""));
+        } catch (IllegalArgumentException e) {
+            throw ApiException.invalid("field '" + field + "' is not valid base64");
+        }
+    }
+
+    /**
+     * {@code <lora:...>} and other extra-network tags name files from listed sets only; this build applies none yet,
+     * so a tag is refused with a message rather than silently sent to the text encoder as words.
+     */
+    private static void checkExtraNetworks(String prompt) {
+        List<ExtraNetworkTag> tags;
+        try {
+            tags = ExtraNetworks.parse(prompt).tags();
+        } catch (IllegalArgumentException e) {
+            throw ApiException.invalid(e.getMessage());
+        }
+        if (!tags.isEmpty()) {
+            ExtraNetworkTag t = tags.get(0);
+            throw ApiException.notFound(t.type() + " '" + t.name() + "' is not available: this server applies no "
+                    + "extra networks yet (GET /sdapi/v1/loras lists what it can apply)");
+        }
+    }
+}
