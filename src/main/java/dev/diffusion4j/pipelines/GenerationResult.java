@@ -30,6 +30,9 @@ public record GenerationResult(List<BufferedImage> images, long seed, float[] pi
      */
     public List<String> warnings() {
         List<String> out = new ArrayList<>();
+        if (pixels == null) {
+            return out; // a partial result made from preview latents carries images only
+        }
         int image = width * height * 3;
         for (int b = 0; image > 0 && b < pixels.length / image; b++) {
             int nonFinite = 0;
