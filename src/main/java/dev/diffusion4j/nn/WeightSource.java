@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.diffusion4j.tensor.Precision;
 import java.util.Map;
 import java.util.Set;
 
@@ -73,7 +74,8 @@ public interface WeightSource {
 
             @Override
             public NDArray load(String name, NDManager manager, DataType dtype) {
-                NDArray copy = arrays.get(name).toType(dtype, true);
+                NDArray src = arrays.get(name);
+                NDArray copy = Precision.dtypeOf(src) == dtype ? src.duplicate() : Precision.cast(src, dtype);
                 copy.attach(manager);
                 return copy;
             }

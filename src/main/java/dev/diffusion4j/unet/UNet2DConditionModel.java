@@ -13,6 +13,7 @@ import dev.diffusion4j.nn.ModuleList;
 import dev.diffusion4j.nn.WeightSource;
 import dev.diffusion4j.tensor.Ops;
 import dev.diffusion4j.tensor.Scopes;
+import dev.diffusion4j.tensor.Precision;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -108,11 +109,13 @@ public final class UNet2DConditionModel extends Model {
             throw new IllegalArgumentException(t.size() + " timesteps for a batch of " + b);
         }
         NDArray steps = t;
-        return Scopes.scoped(() -> denoise(sample, steps, context));
+        // bf16 weights: the float32 latents and embeddings are converted here and the prediction returned in float32,
+        // so the scheduler's arithmetic stays float32
+        return Scopes.scoped(() -> Precision.float32(denoise(computeInput(sample), steps, computeInput(context))));
     }
 
     private NDArray denoise(NDArray sample, NDArray t, NDArray context) {
-        NDArray temb = timestepEmbedding(t).toType(sample.getDataType(), false);
+        NDArray temb = Precision.cast(timestepEmbedding(t), Precision.dtypeOf(sample));
         temb = linear_2.forward(Ops.silu(linear_1.forward(temb)));
 
         NDArray x = conv_in.forward(sample);

@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import dev.diffusion4j.nn.Conv2d;
 import dev.diffusion4j.nn.Model;
 import dev.diffusion4j.nn.WeightSource;
+import dev.diffusion4j.tensor.Precision;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -62,7 +63,7 @@ public final class AutoencoderKL extends Model {
             throw new IllegalArgumentException("VAE encode expects (B, " + config.inChannels() + ", H, W) with H, W "
                     + "multiples of " + f + ", got " + s);
         }
-        return DiagonalGaussianDistribution.of(quant_conv.forward(encoder.forward(image)));
+        return DiagonalGaussianDistribution.of(Precision.float32(quant_conv.forward(encoder.forward(computeInput(image)))));
     }
 
     /** @param z unscaled latents (B, latent_channels, h, w); returns the raw decoder output (about [-1, 1]) */
@@ -71,7 +72,7 @@ public final class AutoencoderKL extends Model {
         if (s.dimension() != 4 || s.get(1) != config.latentChannels()) {
             throw new IllegalArgumentException("VAE decode expects (B, " + config.latentChannels() + ", h, w), got " + s);
         }
-        return decoder.forward(post_quant_conv.forward(z));
+        return Precision.float32(decoder.forward(post_quant_conv.forward(computeInput(z))));
     }
 
     private static WeightSource renameLegacy(WeightSource source) {
