@@ -1,5 +1,6 @@
 package dev.diffusion4j.cli;
 
+import ai.djl.ndarray.types.DataType;
 import dev.diffusion4j.io.Png;
 import dev.diffusion4j.models.LoadOptions;
 import dev.diffusion4j.models.ModelSpec;
@@ -9,6 +10,7 @@ import dev.diffusion4j.pipelines.GenerationResult;
 import dev.diffusion4j.pipelines.Infotext;
 import dev.diffusion4j.pipelines.StableDiffusion;
 import dev.diffusion4j.tensor.Engines;
+import dev.diffusion4j.tensor.Precision;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -86,8 +88,19 @@ final class GenerateCommand implements Callable<Integer> {
             + "built-in model's at 64x64, where it is faster; else all cores).")
     int threads;
 
+    @Option(names = "--dtype", defaultValue = "fp32", description = "Compute dtype: fp32 (the reference), bf16 (about "
+            + "2x faster on CPUs with AVX512-BF16 or AMX, half the weight memory, slightly different pixels), or auto "
+            + "(bf16 where the CPU has it; default: ${DEFAULT-VALUE}).")
+    String dtype;
+
     @Override
     public Integer call() throws IOException {
+        DataType computeType;
+        try {
+            computeType = Precision.parse(dtype);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
         BufferedImage init = initImage == null ? null : readInit(initImage);
         GenerationRequest request;
         try {
@@ -112,7 +125,7 @@ final class GenerateCommand implements Callable<Integer> {
         Engines.configure(threads > 0 ? threads : StableDiffusion.suggestedThreads(spec, request));
         StableDiffusion sd;
         // one generation per run: peak memory is the largest part
-        LoadOptions options = LoadOptions.defaults().withFreeParamsImmediately(true);
+        LoadOptions options = LoadOptions.defaults().withDtype(computeType).withFreeParamsImmediately(true);
         try (ProgressBar loading = new ProgressBar(System.err, "loading ", "part")) {
             loading.update(0, StableDiffusion.LOAD_PARTS);
             sd = StableDiffusion.load(spec, options, done -> loading.update(done, StableDiffusion.LOAD_PARTS));
