@@ -15,6 +15,7 @@ import dev.diffusion4j.unet.UNet2DConditionConfig;
 import dev.diffusion4j.unet.UNet2DConditionModel;
 import dev.diffusion4j.vae.AutoencoderKL;
 import dev.diffusion4j.vae.AutoencoderKLConfig;
+import dev.diffusion4j.vae.VaeTiling;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,6 +40,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--dtype", defaultValue = "fp32", description = "Compute dtype: fp32, bf16, or auto (bf16 where the "
             + "CPU has AVX512-BF16 or AMX; default: ${DEFAULT-VALUE}).")
     String dtype;
+
+    @Option(names = "--vae-tiling", negatable = true, description = "Decode in tiles (default: tiles above 768x768, "
+            + "as generate).")
+    Boolean vaeTiling;
 
     @Option(names = "--json", description = "Print one JSON object on stdout.")
     boolean json;
@@ -105,7 +110,7 @@ final class BenchCommand implements Callable<Integer> {
                         Profiler.reset();
                         Profiler.enable(true);
                     }
-                    vaeS = time(() -> vae.decode(z));
+                    vaeS = time(() -> vae.decode(z, tiling()));
                     log("VAE decode %dx%d: %.2f s", size, size, vaeS);
                     if (profile) {
                         Profiler.enable(false);
@@ -117,13 +122,18 @@ final class BenchCommand implements Callable<Integer> {
         long rss = peakRssMb();
         if (json) {
             System.out.printf(Locale.ROOT, "{\"text_encoder_s\": %s, \"unet_call_s\": %s, \"vae_decode_s\": %s, "
-                    + "\"build_s\": %.3f, \"peak_rss_mb\": %d, \"size\": %d, \"threads\": %s, \"dtype\": \"%s\"}%n",
+                    + "\"build_s\": %.3f, \"peak_rss_mb\": %d, \"size\": %d, \"threads\": %s, \"dtype\": \"%s\", "
+                    + "\"vae_tiled\": %b}%n",
                     num(te), num(unetS), num(vaeS), build[0], rss, size, System.getProperty("ai.djl.pytorch.num_threads"),
-                    Precision.name(dt));
+                    Precision.name(dt), tiling().applies(size, size));
         } else {
             System.out.printf(Locale.ROOT, "peak RSS: %d MB%n", rss);
         }
         return 0;
+    }
+
+    private VaeTiling tiling() {
+        return vaeTiling == null ? VaeTiling.AUTO : vaeTiling ? VaeTiling.ON : VaeTiling.OFF;
     }
 
     private <M> M built(double[] total, String what, java.util.function.Supplier<M> build) {

@@ -11,6 +11,7 @@ import dev.diffusion4j.pipelines.Infotext;
 import dev.diffusion4j.pipelines.StableDiffusion;
 import dev.diffusion4j.tensor.Engines;
 import dev.diffusion4j.tensor.Precision;
+import dev.diffusion4j.vae.VaeTiling;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -93,6 +94,11 @@ final class GenerateCommand implements Callable<Integer> {
             + "(bf16 where the CPU has it; default: ${DEFAULT-VALUE}).")
     String dtype;
 
+    @Option(names = "--vae-tiling", negatable = true, description = "Decode (and encode) the VAE in overlapping tiles: "
+            + "bounded memory for large images, faint seams possible. --no-vae-tiling never tiles (default: tiles above "
+            + "768x768 pixels).")
+    Boolean vaeTiling;
+
     @Override
     public Integer call() throws IOException {
         DataType computeType;
@@ -125,7 +131,8 @@ final class GenerateCommand implements Callable<Integer> {
         Engines.configure(threads > 0 ? threads : StableDiffusion.suggestedThreads(spec, request));
         StableDiffusion sd;
         // one generation per run: peak memory is the largest part
-        LoadOptions options = LoadOptions.defaults().withDtype(computeType).withFreeParamsImmediately(true);
+        LoadOptions options = LoadOptions.defaults().withDtype(computeType).withFreeParamsImmediately(true)
+                .withVaeTiling(vaeTiling == null ? VaeTiling.AUTO : vaeTiling ? VaeTiling.ON : VaeTiling.OFF);
         try (ProgressBar loading = new ProgressBar(System.err, "loading ", "part")) {
             loading.update(0, StableDiffusion.LOAD_PARTS);
             sd = StableDiffusion.load(spec, options, done -> loading.update(done, StableDiffusion.LOAD_PARTS));

@@ -68,7 +68,8 @@ abstract class DiffusionPipeline {
             // 5. decode
             float[] pixels;
             try (NDScope s = new NDScope()) {
-                NDArray decoded = model.vae().decode(latents.div(model.vae().config().scalingFactor()));
+                NDArray decoded = model.vae().decode(latents.div(model.vae().config().scalingFactor()),
+                        model.options().vaeTiling());
                 pixels = VaeImageProcessor.toPixels(decoded);
             }
             int b = r.batchSize();

@@ -66,6 +66,33 @@ public final class AutoencoderKL extends Model {
         return DiagonalGaussianDistribution.of(Precision.float32(quant_conv.forward(encoder.forward(computeInput(image)))));
     }
 
+    /**
+     * {@link #encode(NDArray)}, tiled when {@code tiling} applies to the image's size ({@link VaeTiling}).
+     */
+    public DiagonalGaussianDistribution encode(NDArray image, VaeTiling tiling) {
+        Shape s = image.getShape();
+        int tile = VaeTiling.tileSample(config);
+        // as diffusers: an image that fits one tile is encoded whole
+        if (s.dimension() != 4 || !tiling.applies(s.get(2), s.get(3)) || (s.get(2) <= tile && s.get(3) <= tile)) {
+            return encode(image);
+        }
+        return DiagonalGaussianDistribution.of(VaeTiling.encode(config, image, part -> Precision.float32(
+                quant_conv.forward(encoder.forward(computeInput(part))))));
+    }
+
+    /**
+     * {@link #decode(NDArray)}, tiled when {@code tiling} applies to the decoded image's size ({@link VaeTiling}).
+     */
+    public NDArray decode(NDArray z, VaeTiling tiling) {
+        Shape s = z.getShape();
+        int f = config.scaleFactor();
+        int tile = VaeTiling.tileSample(config) / f;
+        if (s.dimension() != 4 || !tiling.applies(s.get(2) * f, s.get(3) * f) || (s.get(2) <= tile && s.get(3) <= tile)) {
+            return decode(z);
+        }
+        return VaeTiling.decode(config, z, this::decode);
+    }
+
     /** @param z unscaled latents (B, latent_channels, h, w); returns the raw decoder output (about [-1, 1]) */
     public NDArray decode(NDArray z) {
         Shape s = z.getShape();
