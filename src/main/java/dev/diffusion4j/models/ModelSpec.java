@@ -1,5 +1,6 @@
 package dev.diffusion4j.models;
 
+import ai.djl.ndarray.types.DataType;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
@@ -82,7 +83,9 @@ public record ModelSpec(String name, ModelFamily family, ModelDirectory dir, UNe
      */
     public <M> M load(String part, LoadOptions options, Function<WeightSource, M> build) throws IOException {
         Path weights = part(dir, part, () -> dir.weights(part));
-        return part(dir, part, () -> WeightSource.fromFile(weights, w -> build.apply(options.weights().wrap(part, w))));
+        boolean zeroCopy = options.dtype() != DataType.BFLOAT16;
+        return part(dir, part, () -> WeightSource.fromFile(weights, zeroCopy,
+                w -> build.apply(options.weights().wrap(part, w))));
     }
 
     private static String pipelineClass(ModelDirectory dir) throws IOException {

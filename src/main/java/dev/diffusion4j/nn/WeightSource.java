@@ -24,7 +24,17 @@ public interface WeightSource {
     /** Builds a model from a safetensors file, which is open only while {@code build} loads from it. */
     static <M> M fromFile(java.nio.file.Path weights, java.util.function.Function<WeightSource, M> build)
             throws java.io.IOException {
-        try (dev.diffusion4j.io.SafeTensors st = dev.diffusion4j.io.SafeTensors.open(weights)) {
+        return fromFile(weights, true, build);
+    }
+
+    /**
+     * {@link #fromFile(java.nio.file.Path, java.util.function.Function)}, choosing whether tensors may be memory-mapped
+     * ({@code SafeTensors.open(file, zeroCopy)}). A model converted after reading (bf16) reads copies: a mapping
+     * behind a converted-then-closed tensor stays resident until the garbage collector frees its buffer.
+     */
+    static <M> M fromFile(java.nio.file.Path weights, boolean zeroCopy,
+                          java.util.function.Function<WeightSource, M> build) throws java.io.IOException {
+        try (dev.diffusion4j.io.SafeTensors st = dev.diffusion4j.io.SafeTensors.open(weights, zeroCopy)) {
             return build.apply(of(st));
         }
     }

@@ -51,7 +51,7 @@ abstract class DiffusionPipeline {
                 NDScope.unregister(embeds);
             }
             if (model.options().freeParamsImmediately()) {
-                model.conditioner().close();
+                model.freeConditioner();
             }
             // 2. timesteps and 3. latents (model-specific)
             NDArray latents;
