@@ -1,6 +1,7 @@
 package dev.diffusion4j.tensor;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.engine.PtNDManager;
@@ -79,7 +80,7 @@ final class Bf16 {
     private static PtSymbolBlock load() {
         Engines.start(0);
         try {
-            PtNDManager manager = (PtNDManager) ai.djl.ndarray.NDManager.newBaseManager();
+            PtNDManager manager = (PtNDManager) NDManager.newBaseManager();
             return JniUtils.loadModule(manager, new ByteArrayInputStream(archive()), false, false);
         } catch (IOException e) {
             throw new UncheckedIOException("bf16 helper module: " + e.getMessage(), e);
