@@ -9,6 +9,7 @@ import dev.diffusion4j.eval.PromptAdherence;
 import dev.diffusion4j.pipelines.StableDiffusion;
 import dev.diffusion4j.schedulers.Samplers;
 import dev.diffusion4j.tensor.Engines;
+import dev.diffusion4j.tensor.Precision;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -56,8 +57,18 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = {"-t", "--threads"}, description = "libtorch threads (default: all cores).")
     Integer threads;
 
+    @Option(names = "--dtype", defaultValue = "fp32", description = "Compute dtype: fp32, bf16 or auto (default: "
+            + "${DEFAULT-VALUE}).")
+    String dtype;
+
     @Override
     public Integer call() throws IOException {
+        DataType computeType;
+        try {
+            computeType = Precision.parse(dtype);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
         if (seeds < 1 || seeds > 64) {
             throw new UsageException("--seeds must be in [1, 64], got " + seeds);
         }
@@ -90,7 +101,7 @@ final class EvalCommand implements Callable<Integer> {
         }
         var dir = DefaultModel.resolve(model);
         Engines.start(threadCount);
-        try (StableDiffusion sd = StableDiffusion.load(dir, DataType.FLOAT32);
+        try (StableDiffusion sd = StableDiffusion.load(dir, computeType);
              ProgressBar bar = new ProgressBar(System.err, "eval", "prompt")) {
             Evaluation.Report r = Evaluation.run(sd, prompts, settings(), done -> bar.update(done, prompts.size()));
             System.out.printf(Locale.ROOT, "%-12s %8s %8s%n", "category", "accuracy", "images");

@@ -170,7 +170,9 @@ public final class SafeTensors implements AutoCloseable {
         }
         requireLoadable(t, d == Dtype.BF16 ? 4 : d.size);
         try {
-            NDArray stored = d == Dtype.BF16 ? widenBf16(t, manager) : stored(t, d.djl, manager);
+            // a load that converts reads into torch memory: a mapping behind a converted-then-closed array would
+            // stay mapped (and resident) until the garbage collector happens to free its buffer
+            NDArray stored = d == Dtype.BF16 ? widenBf16(t, manager) : stored(t, d.djl, manager, d.djl == target);
             if (stored.getDataType() == target) {
                 return stored;
             }
@@ -302,10 +304,10 @@ public final class SafeTensors implements AutoCloseable {
     }
 
     /** The tensor's bytes as an array of {@code type}: a private mapping, or a copy into torch-owned memory. */
-    private NDArray stored(TensorInfo t, DataType type, NDManager manager) throws IOException {
+    private NDArray stored(TensorInfo t, DataType type, NDManager manager, boolean mapped) throws IOException {
         long position = header.dataStart() + t.begin();
         int length = (int) t.byteLength();
-        if (zeroCopy) {
+        if (zeroCopy && mapped) {
             MappedByteBuffer map = channel.map(FileChannel.MapMode.PRIVATE, position, length);
             // libtorch expects element-aligned data; files from odd writers may not be, so those get copied.
             if (map.alignmentOffset(0, type.getNumOfBytes()) == 0) {

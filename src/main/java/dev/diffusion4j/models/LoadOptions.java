@@ -2,6 +2,7 @@ package dev.diffusion4j.models;
 
 import ai.djl.ndarray.types.DataType;
 import dev.diffusion4j.nn.WeightSource;
+import dev.diffusion4j.vae.VaeTiling;
 import java.util.Objects;
 
 /**
@@ -13,8 +14,9 @@ import java.util.Objects;
  * @param freeParamsImmediately one-shot use, like stable-diffusion.cpp's CLI: a generation frees the text encoder once
  *     the prompt is encoded and the UNet before the VAE decodes, so peak memory is the largest part rather than all
  *     of them; the model cannot generate again afterwards
+ * @param vaeTiling whether the VAE decodes and encodes in tiles (bounded memory for large images)
  */
-public record LoadOptions(DataType dtype, WeightWrapper weights, boolean freeParamsImmediately) {
+public record LoadOptions(DataType dtype, WeightWrapper weights, boolean freeParamsImmediately, VaeTiling vaeTiling) {
 
     /** Wraps one part's weight source. */
     @FunctionalInterface
@@ -29,22 +31,32 @@ public record LoadOptions(DataType dtype, WeightWrapper weights, boolean freePar
     public LoadOptions {
         Objects.requireNonNull(dtype, "dtype");
         Objects.requireNonNull(weights, "weights");
+        Objects.requireNonNull(vaeTiling, "vaeTiling");
     }
 
-    /** float32, no wrapping, weights kept for any number of generations. */
+    /** Options with automatic VAE tiling. */
+    public LoadOptions(DataType dtype, WeightWrapper weights, boolean freeParamsImmediately) {
+        this(dtype, weights, freeParamsImmediately, VaeTiling.AUTO);
+    }
+
+    /** float32, no wrapping, weights kept for any number of generations, VAE tiled above its pixel budget. */
     public static LoadOptions defaults() {
         return new LoadOptions(DataType.FLOAT32, WeightWrapper.NONE, false);
     }
 
     public LoadOptions withDtype(DataType d) {
-        return new LoadOptions(d, weights, freeParamsImmediately);
+        return new LoadOptions(d, weights, freeParamsImmediately, vaeTiling);
     }
 
     public LoadOptions withWeights(WeightWrapper w) {
-        return new LoadOptions(dtype, w, freeParamsImmediately);
+        return new LoadOptions(dtype, w, freeParamsImmediately, vaeTiling);
     }
 
     public LoadOptions withFreeParamsImmediately(boolean free) {
-        return new LoadOptions(dtype, weights, free);
+        return new LoadOptions(dtype, weights, free, vaeTiling);
+    }
+
+    public LoadOptions withVaeTiling(VaeTiling t) {
+        return new LoadOptions(dtype, weights, freeParamsImmediately, t);
     }
 }

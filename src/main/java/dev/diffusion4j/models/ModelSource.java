@@ -18,6 +18,14 @@ public interface ModelSource {
      */
     <M> M load(String part, Function<WeightSource, M> build) throws IOException;
 
+    /**
+     * {@link #load(String, Function)}, saying whether tensors may stay memory-mapped: a model converted while loading
+     * (bf16) wants copies, since a mapping behind a converted tensor stays resident until a garbage collection.
+     */
+    default <M> M load(String part, boolean zeroCopy, Function<WeightSource, M> build) throws IOException {
+        return load(part, build);
+    }
+
     /** The CLIP tokenizer folder ({@code vocab.json}, {@code merges.txt}, special tokens). */
     Path tokenizer();
 
@@ -38,7 +46,12 @@ public interface ModelSource {
     record Folder(ModelDirectory dir) implements ModelSource {
         @Override
         public <M> M load(String part, Function<WeightSource, M> build) throws IOException {
-            return WeightSource.fromFile(dir.weights(part), build);
+            return load(part, true, build);
+        }
+
+        @Override
+        public <M> M load(String part, boolean zeroCopy, Function<WeightSource, M> build) throws IOException {
+            return WeightSource.fromFile(dir.weights(part), zeroCopy, build);
         }
 
         @Override

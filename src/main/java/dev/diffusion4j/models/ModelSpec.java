@@ -1,5 +1,6 @@
 package dev.diffusion4j.models;
 
+import ai.djl.ndarray.types.DataType;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
@@ -162,7 +163,8 @@ public record ModelSpec(String name, ModelFamily family, ModelSource source, UNe
      * Failures name the model and the part.
      */
     public <M> M load(String part, LoadOptions options, Function<WeightSource, M> build) throws IOException {
-        return part(name, part, () -> source.load(part, w -> build.apply(options.weights().wrap(part, w))));
+        boolean zeroCopy = options.dtype() != DataType.BFLOAT16;
+        return part(name, part, () -> source.load(part, zeroCopy, w -> build.apply(options.weights().wrap(part, w))));
     }
 
     private static JsonObject modelIndex(ModelDirectory dir) throws IOException {

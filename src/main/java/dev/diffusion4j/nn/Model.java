@@ -3,6 +3,7 @@ package dev.diffusion4j.nn;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import dev.diffusion4j.tensor.Precision;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -14,6 +15,8 @@ import java.util.function.UnaryOperator;
 public abstract class Model extends Module implements AutoCloseable {
 
     private final NDManager manager;
+    /** The dtype the weights were loaded or initialised in, which is the dtype the model computes in. */
+    private DataType dtype = DataType.FLOAT32;
     /** The loaded values of patched parameters, by name, so that {@link #restore} is exact. */
     private final Map<String, NDArray> originals = new LinkedHashMap<>();
 
@@ -31,6 +34,7 @@ public abstract class Model extends Module implements AutoCloseable {
                                                 Predicate<String> ignorable) {
         try {
             Weights.load(model, weights, "", model.manager(), dtype, ignorable);
+            ((Model) model).dtype = dtype;
             return model;
         } catch (RuntimeException e) {
             model.close();
@@ -41,7 +45,21 @@ public abstract class Model extends Module implements AutoCloseable {
     /** Initialises {@code model} with random weights, deterministic per seed. */
     protected static <M extends Model> M randomized(M model, DataType dtype, long seed) {
         Weights.initRandom(model, model.manager(), dtype, seed);
+        ((Model) model).dtype = dtype;
         return model;
+    }
+
+    /** The dtype of the weights and the computation (float32 or bfloat16). */
+    public final DataType dtype() {
+        return dtype;
+    }
+
+    /**
+     * An input in the model's compute dtype: {@code x} itself for a float32 model (float32 inputs), else a converted
+     * copy. Latents and embeddings stay float32 outside the models; only the models compute in bf16.
+     */
+    protected final NDArray computeInput(NDArray x) {
+        return Precision.cast(x, dtype);
     }
 
     /**

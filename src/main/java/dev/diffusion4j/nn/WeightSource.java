@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.diffusion4j.io.SafeTensors;
+import dev.diffusion4j.tensor.Precision;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
@@ -25,9 +26,17 @@ public interface WeightSource {
     NDArray load(String name, NDManager manager, DataType dtype);
 
     /** Builds a model from a safetensors file, which is open only while {@code build} loads from it. */
-    static <M> M fromFile(Path weights, Function<WeightSource, M> build)
-            throws IOException {
-        try (SafeTensors st = SafeTensors.open(weights)) {
+    static <M> M fromFile(Path weights, Function<WeightSource, M> build) throws IOException {
+        return fromFile(weights, true, build);
+    }
+
+    /**
+     * {@link #fromFile(Path, Function)}, choosing whether tensors may be memory-mapped
+     * ({@code SafeTensors.open(file, zeroCopy)}). A model converted after reading (bf16) reads copies: a mapping
+     * behind a converted-then-closed tensor stays resident until the garbage collector frees its buffer.
+     */
+    static <M> M fromFile(Path weights, boolean zeroCopy, Function<WeightSource, M> build) throws IOException {
+        try (SafeTensors st = SafeTensors.open(weights, zeroCopy)) {
             return build.apply(of(st));
         }
     }
@@ -77,7 +86,8 @@ public interface WeightSource {
 
             @Override
             public NDArray load(String name, NDManager manager, DataType dtype) {
-                NDArray copy = arrays.get(name).toType(dtype, true);
+                NDArray src = arrays.get(name);
+                NDArray copy = Precision.dtypeOf(src) == dtype ? src.duplicate() : Precision.cast(src, dtype);
                 copy.attach(manager);
                 return copy;
             }

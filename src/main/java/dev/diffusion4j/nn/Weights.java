@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.diffusion4j.tensor.Precision;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -51,7 +52,20 @@ public final class Weights {
             throw new WeightsException(source.describe() + ": " + String.join("; ", problems.subList(0, shown)) + more);
         }
         for (Map.Entry<String, Parameter> e : params.entrySet()) {
-            e.getValue().set(source.load(prefix + e.getKey(), manager, dtype));
+            e.getValue().set(loadAs(source, prefix + e.getKey(), manager, dtype));
+        }
+    }
+
+    /**
+     * One tensor in {@code dtype}. bf16 is read as float32 and converted once here (sources cannot make bf16 arrays
+     * through DJL; see {@link Precision}), so only one float32 tensor at a time exists beside the bf16 weights.
+     */
+    private static NDArray loadAs(WeightSource source, String key, NDManager manager, DataType dtype) {
+        if (dtype != DataType.BFLOAT16) {
+            return source.load(key, manager, dtype);
+        }
+        try (NDArray wide = source.load(key, manager, DataType.FLOAT32)) {
+            return Precision.cast(wide, dtype);
         }
     }
 
@@ -69,17 +83,22 @@ public final class Weights {
         for (Map.Entry<String, Parameter> e : m.namedParametersLocal().entrySet()) {
             Parameter p = e.getValue();
             Shape s = p.shape();
+            // drawn in float32 whatever the dtype, so a seed gives the same weights (rounded) in every dtype
             NDArray v;
             if (norm) {
-                v = e.getKey().equals("weight") ? manager.ones(s, dtype) : manager.zeros(s, dtype);
+                v = e.getKey().equals("weight") ? manager.ones(s) : manager.zeros(s);
             } else if (m instanceof Embedding) {
-                v = manager.randomNormal(0, 0.02f, s, dtype);
+                v = manager.randomNormal(0, 0.02f, s, DataType.FLOAT32);
             } else {
                 long fanIn = s.dimension() > 1 ? s.size() / s.get(0) : Math.max(1, s.get(0));
                 float bound = (float) (1 / Math.sqrt(fanIn));
-                v = manager.randomUniform(-bound, bound, s, dtype);
+                v = manager.randomUniform(-bound, bound, s, DataType.FLOAT32);
             }
-            p.set(v);
+            NDArray typed = Precision.cast(v, dtype);
+            if (typed != v) {
+                v.close();
+            }
+            p.set(typed);
         }
         for (Module c : m.children().values()) {
             initTree(c, manager, dtype);

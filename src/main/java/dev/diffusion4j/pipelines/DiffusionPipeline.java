@@ -87,7 +87,7 @@ abstract class DiffusionPipeline {
                 parameters.put("Lora hashes", hashes(loraHashes));
             }
             if (model.options().freeParamsImmediately()) {
-                model.conditioner().close();
+                model.freeConditioner();
             }
             // 2. timesteps and 3. latents (model-specific)
             NDArray latents;
@@ -104,7 +104,8 @@ abstract class DiffusionPipeline {
             // 5. decode
             float[] pixels;
             try (NDScope s = new NDScope()) {
-                NDArray decoded = model.vae().decode(latents.div(model.vae().config().scalingFactor()));
+                NDArray decoded = model.vae().decode(latents.div(model.vae().config().scalingFactor()),
+                        model.options().vaeTiling());
                 pixels = VaeImageProcessor.toPixels(decoded);
             }
             int b = r.batchSize();

@@ -41,7 +41,7 @@ final class ImageToImage extends DiffusionPipeline {
         }
         try (NDScope s = new NDScope()) {
             NDArray image = VaeImageProcessor.preprocess(m, init);
-            DiagonalGaussianDistribution dist = model.vae().encode(image);
+            DiagonalGaussianDistribution dist = model.vae().encode(image, model.options().vaeTiling());
             NDArray sample = dist.sample(generator.randn(m, dist.mean().getShape()));
             NDArray latents = sample.mul(model.vae().config().scalingFactor());
             int b = r.batchSize();

@@ -226,6 +226,22 @@ public final class StableDiffusion implements AutoCloseable {
     void freeUnet() {
         unet.close();
         unetFreed = true;
+        unmapClosed();
+    }
+
+    /** Frees the text encoder (a one-shot run, once the prompt is encoded). */
+    void freeConditioner() {
+        conditioner.close();
+        unmapClosed();
+    }
+
+    /**
+     * float32 weights read from safetensors are private file mappings, which Java unmaps only when the garbage
+     * collector frees their buffers: closing a part leaves its pages resident (and counted in peak RSS) until some
+     * later collection. A one-shot run collects right after freeing a part, so the next phase starts without them.
+     */
+    private static void unmapClosed() {
+        System.gc();
     }
 
     /** Runs txt2img, img2img when the request has an init image, inpainting when it also has a mask. */

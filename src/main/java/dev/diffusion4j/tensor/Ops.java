@@ -3,6 +3,7 @@ package dev.diffusion4j.tensor;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.core.Linear;
@@ -53,9 +54,12 @@ public final class Ops {
         long c = s.get(1);
         NDArray grouped = x.reshape(n, groups, -1);
         Shape inner = new Shape(grouped.getShape().get(2));
-        // libtorch's layer_norm through DJL needs an affine pair; the real per-channel affine follows
-        NDArray one = x.getManager().ones(inner, x.getDataType());
-        NDArray zero = x.getManager().zeros(inner, x.getDataType());
+        // libtorch's layer_norm through DJL needs an affine pair; the real per-channel affine follows. A bf16 input
+        // takes a float32 pair (libtorch's mixed-type kernel: float32 statistics, bf16 result).
+        DataType d = Precision.dtypeOf(x);
+        DataType pair = d == DataType.BFLOAT16 ? DataType.FLOAT32 : d;
+        NDArray one = Precision.ones(x.getManager(), inner, pair);
+        NDArray zero = Precision.zeros(x.getManager(), inner, pair);
         NDArray normed = LayerNorm.layerNorm(grouped, inner, one, zero, eps).singletonOrThrow().reshape(s);
         long[] affine = new long[s.dimension()];
         Arrays.fill(affine, 1);
@@ -101,9 +105,9 @@ public final class Ops {
         return Profiler.stop("quick_gelu", t0, x.mul(Activation.sigmoid(x.mul(1.702f))));
     }
 
-    /** Softmax over the last axis, computed by torch in the input's dtype. */
+    /** Softmax over the last axis, computed by torch in the input's dtype (bf16: {@link Precision#softmaxLast}). */
     public static NDArray softmaxLast(NDArray x) {
-        return JniUtils.softmax((PtNDArray) x, -1, x.getDataType());
+        return Precision.softmaxLast(x);
     }
 
     /** Nearest-neighbour 2× upsampling of NCHW (exactly torch's {@code interpolate(scale_factor=2, mode="nearest")}). */

@@ -41,7 +41,7 @@ public final class ScaledDotProductAttention {
         long chunk = Math.max(1, Math.min(lq, MAX_SCORE_ELEMENTS / Math.max(1, b * heads * lk)));
         NDArray out;
         if (chunk >= lq) {
-            out = attend(qh, kt, vh, causal ? causalMask(q.getManager(), 0, lq, lk, q.getDataType()) : null);
+            out = attend(qh, kt, vh, causal ? causalMask(q.getManager(), 0, lq, lk, Precision.dtypeOf(q)) : null);
         } else {
             NDArray[] parts = new NDArray[(int) ((lq + chunk - 1) / chunk)];
             for (int i = 0; i < parts.length; i++) {
@@ -49,7 +49,7 @@ public final class ScaledDotProductAttention {
                 long end = Math.min(lq, start + chunk);
                 NDArray qc = qh.get(new NDIndex().addAllDim().addSliceDim(start, end));
                 parts[i] = Scopes.scoped(() -> attend(qc, kt, vh,
-                        causal ? causalMask(q.getManager(), start, end, lk, q.getDataType()) : null));
+                        causal ? causalMask(q.getManager(), start, end, lk, Precision.dtypeOf(q)) : null));
             }
             out = NDArrays.concat(new NDList(parts), 1);
         }
@@ -73,6 +73,7 @@ public final class ScaledDotProductAttention {
     private static NDArray causalMask(NDManager m, long from, long to, long lk, DataType dtype) {
         NDArray rows = m.arange(from, to, 1, DataType.INT64).reshape(to - from, 1);
         NDArray cols = m.arange(0, lk, 1, DataType.INT64).reshape(1, lk);
-        return cols.gt(rows).toType(dtype, false).mul(-Float.MAX_VALUE);
+        // built in float32 (bf16 rounds -FLT_MAX to -inf, which softmax treats the same: a zero weight)
+        return Precision.cast(cols.gt(rows).toType(DataType.FLOAT32, false).mul(-Float.MAX_VALUE), dtype);
     }
 }

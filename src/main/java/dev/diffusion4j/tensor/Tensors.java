@@ -56,7 +56,7 @@ public final class Tensors {
         if (!src.getShape().equals(dst.getShape())) {
             throw new IllegalArgumentException("assign: shape " + src.getShape() + " into " + dst.getShape());
         }
-        NDArray converted = src.getDataType() == dst.getDataType() ? src : src.toType(dst.getDataType(), false);
+        NDArray converted = Precision.cast(src, Precision.dtypeOf(dst));
         try {
             dst.set(new NDIndex("..."), converted);
         } finally {

@@ -11,6 +11,7 @@ import dev.diffusion4j.nn.Model;
 import dev.diffusion4j.nn.ModuleList;
 import dev.diffusion4j.nn.WeightSource;
 import dev.diffusion4j.tensor.Ops;
+import dev.diffusion4j.tensor.Precision;
 
 /**
  * transformers' CLIPTextModel: token + position embeddings, a stack of causal pre-LN transformer layers and a final
@@ -135,7 +136,7 @@ public final class ClipTextModel extends Model {
             pooled = text_projection.forward(pooled);
         }
         NDArray out = !finalLayerNorm ? hidden : hidden == x ? last : final_layer_norm.forward(hidden);
-        return new Output(out, pooled);
+        return new Output(Precision.float32(out), Precision.float32(pooled));
     }
 
     /** The hidden state at the first position of the largest id (the EOS token), transformers' pooled output. */

@@ -11,6 +11,7 @@ import dev.diffusion4j.nn.ModuleList;
 import dev.diffusion4j.nn.WeightSource;
 import dev.diffusion4j.tensor.Ops;
 import dev.diffusion4j.tensor.Scopes;
+import dev.diffusion4j.tensor.Precision;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -119,7 +120,10 @@ public final class UNet2DConditionModel extends Model {
             throw new IllegalArgumentException(t.size() + " timesteps for a batch of " + b);
         }
         NDArray steps = t;
-        return Scopes.scoped(() -> denoise(sample, steps, context, added));
+        // bf16 weights: the float32 latents and embeddings are converted here and the prediction returned in float32,
+        // so the scheduler's arithmetic stays float32
+        return Scopes.scoped(() -> Precision.float32(denoise(computeInput(sample), steps, computeInput(context),
+                added)));
     }
 
     private void checkAdded(AddedConditions added, long batch) {
@@ -137,10 +141,11 @@ public final class UNet2DConditionModel extends Model {
 
     private NDArray denoise(NDArray sample, NDArray t, NDArray context, AddedConditions added) {
         int[] boc = config.blockOutChannels();
-        NDArray temb = time_embedding.forward(Timesteps.embed(t, boc[0], config.flipSinToCos(), config.freqShift())
-                .toType(sample.getDataType(), false));
+        DataType dtype = Precision.dtypeOf(sample);
+        NDArray temb = time_embedding.forward(Precision.cast(
+                Timesteps.embed(t, boc[0], config.flipSinToCos(), config.freqShift()), dtype));
         if (added != null) {
-            temb = temb.add(add_embedding.forward(addEmbeds(added).toType(sample.getDataType(), false)));
+            temb = temb.add(add_embedding.forward(Precision.cast(addEmbeds(added), dtype)));
         }
 
         NDArray x = conv_in.forward(sample);

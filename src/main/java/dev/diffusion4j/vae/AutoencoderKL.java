@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import dev.diffusion4j.nn.Conv2d;
 import dev.diffusion4j.nn.Model;
 import dev.diffusion4j.nn.WeightSource;
+import dev.diffusion4j.tensor.Precision;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -67,7 +68,34 @@ public final class AutoencoderKL extends Model {
             throw new IllegalArgumentException("VAE encode expects (B, " + config.inChannels() + ", H, W) with H, W "
                     + "multiples of " + f + ", got " + s);
         }
-        return DiagonalGaussianDistribution.of(quant_conv.forward(encoder.forward(image)));
+        return DiagonalGaussianDistribution.of(Precision.float32(quant_conv.forward(encoder.forward(computeInput(image)))));
+    }
+
+    /**
+     * {@link #encode(NDArray)}, tiled when {@code tiling} applies to the image's size ({@link VaeTiling}).
+     */
+    public DiagonalGaussianDistribution encode(NDArray image, VaeTiling tiling) {
+        Shape s = image.getShape();
+        int tile = VaeTiling.tileSample(config);
+        // as diffusers: an image that fits one tile is encoded whole
+        if (s.dimension() != 4 || !tiling.applies(s.get(2), s.get(3)) || (s.get(2) <= tile && s.get(3) <= tile)) {
+            return encode(image);
+        }
+        return DiagonalGaussianDistribution.of(VaeTiling.encode(config, image, part -> Precision.float32(
+                quant_conv.forward(encoder.forward(computeInput(part))))));
+    }
+
+    /**
+     * {@link #decode(NDArray)}, tiled when {@code tiling} applies to the decoded image's size ({@link VaeTiling}).
+     */
+    public NDArray decode(NDArray z, VaeTiling tiling) {
+        Shape s = z.getShape();
+        int f = config.scaleFactor();
+        int tile = VaeTiling.tileSample(config) / f;
+        if (s.dimension() != 4 || !tiling.applies(s.get(2) * f, s.get(3) * f) || (s.get(2) <= tile && s.get(3) <= tile)) {
+            return decode(z);
+        }
+        return VaeTiling.decode(config, z, this::decode);
     }
 
     /** @param z unscaled latents (B, latent_channels, h, w); returns the raw decoder output (about [-1, 1]) */
@@ -76,7 +104,7 @@ public final class AutoencoderKL extends Model {
         if (s.dimension() != 4 || s.get(1) != config.latentChannels()) {
             throw new IllegalArgumentException("VAE decode expects (B, " + config.latentChannels() + ", h, w), got " + s);
         }
-        return decoder.forward(post_quant_conv.forward(z));
+        return Precision.float32(decoder.forward(post_quant_conv.forward(computeInput(z))));
     }
 
     private static WeightSource renameLegacy(WeightSource source) {
