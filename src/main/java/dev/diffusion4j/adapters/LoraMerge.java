@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.diffusion4j.nn.Model;
+import dev.diffusion4j.tensor.Precision;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -119,7 +120,7 @@ public final class LoraMerge {
     }
 
     private static NDArray add(NDArray w, NDArray delta, LoraFile f, String param) {
-        DataType dtype = w.getDataType();
+        DataType dtype = Precision.dtypeOf(w);
         if (dtype == DataType.FLOAT32) {
             return w.add(delta);
         }

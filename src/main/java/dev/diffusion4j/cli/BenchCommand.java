@@ -100,7 +100,7 @@ final class BenchCommand implements Callable<Integer> {
                      NDScope scope = new NDScope()) {
                     // float32 inputs, as the pipeline passes them: the model converts them to its dtype
                     NDArray ctx = m.randomNormal(new Shape(2, 77, arch.unet().crossAttentionDim()));
-                    AddedConditions added = arch.added(m, 2, size, DataType.FLOAT32);
+                    AddedConditions added = arch.added(m, 2, size);
                     NDArray sample = m.randomNormal(new Shape(2, 4, lat, lat));
                     NDArray t = Tensors.scalar(m, 500f);
                     time(() -> unet.forward(sample, t, ctx, added)); // warm-up: oneDNN picks its kernels on the first call

@@ -50,13 +50,16 @@ record BenchFamily(String name, List<ClipTextConfig> textEncoders, UNet2DConditi
         return unet.additionEmbedType() == null ? 0 : 1;
     }
 
-    /** SDXL's added conditions for a batch (pooled embeddings and the time ids of a square image), else null. */
-    AddedConditions added(NDManager m, int batch, int size, DataType dtype) {
+    /**
+     * SDXL's added conditions for a batch (pooled embeddings and the time ids of a square image), else null; float32,
+     * as the pipeline passes them (the UNet converts them to its dtype).
+     */
+    AddedConditions added(NDManager m, int batch, int size) {
         if (unet.additionEmbedType() == null) {
             return null;
         }
         long pooled = textEncoders.get(textEncoders.size() - 1).projectionDim();
-        NDArray text = m.randomNormal(new Shape(batch, pooled)).toType(dtype, false);
+        NDArray text = m.randomNormal(new Shape(batch, pooled));
         float[] ids = {size, size, 0, 0, size, size};
         NDArray timeIds = m.create(ids).reshape(1, ids.length).repeat(0, batch);
         return new AddedConditions(text, timeIds);

@@ -10,6 +10,7 @@ import dev.diffusion4j.pipelines.GenerationListener;
 import dev.diffusion4j.pipelines.GenerationRequest;
 import dev.diffusion4j.pipelines.GenerationResult;
 import dev.diffusion4j.pipelines.Infotext;
+import dev.diffusion4j.pipelines.MemoryBudget;
 import dev.diffusion4j.pipelines.StableDiffusion;
 import dev.diffusion4j.tensor.Engines;
 import dev.diffusion4j.tensor.Precision;
@@ -21,8 +22,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -112,9 +115,14 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--mask", description = "Inpainting mask for --init-img: white = repaint, black = keep.")
     Path mask;
 
-    @Option(names = "--strength", defaultValue = "0.75", description = "img2img / inpainting strength in (0, 1] "
-            + "(default: ${DEFAULT-VALUE}).")
-    double strength;
+    @Option(names = "--strength", description = "img2img / inpainting strength in (0, 1] (default: 0.75); needs "
+            + "--init-img.")
+    Double strength;
+
+    @Option(names = "--max-pixels", description = "Refuse requests of more pixels than this, width × height × "
+            + "images (default: 2048 × 2048 = 4194304); the memory a request needs is also checked against what is "
+            + "free.")
+    Long maxPixels;
 
     @Option(names = "--clip-skip", defaultValue = "1", description = "Text-encoder layer to condition on, counted "
             + "from the end as A1111 and sd.cpp do: 1 = the last (default), 2 = the penultimate, ...")
@@ -140,8 +148,8 @@ final class GenerateCommand implements Callable<Integer> {
     Path output;
 
     @Option(names = {"-t", "--threads"}, description = "libtorch threads (default: one for tiny latents such as the "
-            + "built-in model's at 64x64, where it is faster; else all cores).")
-    int threads;
+            + "built-in model's at 64x64, where it is faster; else all cores); at most 4 × the cores.")
+    Integer threads;
 
     @Option(names = "--dtype", defaultValue = "fp32", description = "Compute dtype: fp32 (the reference), bf16 (about "
             + "2x faster on CPUs with AVX512-BF16 or AMX, half the weight memory, slightly different pixels), or auto "
@@ -161,8 +169,13 @@ final class GenerateCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
-        BufferedImage init = initImage == null ? null : readImage("--init-img", initImage);
-        BufferedImage maskImage = mask == null ? null : readImage("--mask", mask);
+        MemoryBudget budget = budget();
+        if (strength != null && initImage == null) {
+            throw new UsageException("--strength needs --init-img (it is img2img's and inpainting's denoising strength)");
+        }
+        int threadCount = TrainingCli.threads(threads);
+        BufferedImage init = initImage == null ? null : readImage("--init-img", initImage, budget);
+        BufferedImage maskImage = mask == null ? null : readImage("--mask", mask, budget);
         if (clipSkip < 1) {
             throw new UsageException("--clip-skip " + clipSkip + ": must be >= 1 (1 = the last layer)");
         }
@@ -173,7 +186,7 @@ final class GenerateCommand implements Callable<Integer> {
             b.negativePrompt(negativePrompt).size(width, height).steps(steps)
                     .guidanceScale(cfgScale).guidanceRescale(guidanceRescale).sampler(sampler).schedule(schedule)
                     .timestepSpacing(timestepSpacing).seed(seed).imagesPerPrompt(batch)
-                    .initImage(init, strength).clipSkip(clipSkip - 1).mask(maskImage)
+                    .initImage(init, strength == null ? 0.75 : strength).clipSkip(clipSkip - 1).mask(maskImage)
                     .promptSyntax(PromptSyntax.parse(promptSyntax))
                     .embeddingsDir(embeddingsDir != null ? embeddingsDir : besideModel(model)).loraDir(loraDir);
             loras.forEach(l -> b.lora(Lora.parse(l)));
@@ -199,11 +212,12 @@ final class GenerateCommand implements Callable<Integer> {
         }
         try {
             request = request.resolve(spec.nativeSize(), spec.vaeScaleFactor());
+            budget.check(request, spec);
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
         // loading starts libtorch while another thread parses the tokenizer
-        Engines.configure(threads > 0 ? threads : StableDiffusion.suggestedThreads(spec, request));
+        Engines.configure(threadCount > 0 ? threadCount : StableDiffusion.suggestedThreads(spec, request));
         StableDiffusion sd;
         // one generation per run: peak memory is the largest part
         LoadOptions options = LoadOptions.defaults().withDtype(computeType).withFreeParamsImmediately(true)
@@ -219,6 +233,7 @@ final class GenerateCommand implements Callable<Integer> {
                     bar.update(step.index() + 1, step.total());
                 }
             });
+            result.warnings().forEach(w -> System.err.println("d4j: warning: " + w));
             List<Path> written = write(sd, request, result);
             if (seed < 0) {
                 System.err.println("seed: " + Long.toUnsignedString(result.seed()));
@@ -256,17 +271,37 @@ final class GenerateCommand implements Callable<Integer> {
         return given;
     }
 
+    /**
+     * Writes every image; when one fails (a full disk), says exactly which files were written before it and which
+     * were not, so nothing half-done passes for a result.
+     */
     private List<Path> write(StableDiffusion sd, GenerationRequest request, GenerationResult result) throws IOException {
         List<Path> paths = new ArrayList<>();
-        String file = output.getFileName().toString();
-        String stem = file.toLowerCase().endsWith(".png") ? file.substring(0, file.length() - 4) : file;
-        for (int i = 0; i < result.images().size(); i++) {
+        String file = output.getFileName() == null ? "" : output.getFileName().toString();
+        String stem = file.toLowerCase(Locale.ROOT).endsWith(".png") ? file.substring(0, file.length() - 4) : file;
+        int n = result.images().size();
+        for (int i = 0; i < n; i++) {
             Path p = i == 0 ? output : output.resolveSibling(stem + "_" + i + ".png");
-            Png.write(p, result.images().get(i), Map.of("parameters", Infotext.of(request, result, sd.name(), i)));
+            try {
+                Png.write(p, result.images().get(i), Map.of("parameters", Infotext.of(request, result, sd.name(), i)));
+            } catch (IOException e) {
+                String done = paths.isEmpty() ? "no image was written" : "written: " + paths.stream()
+                        .map(Path::toString).collect(Collectors.joining(", "));
+                throw new IOException(e.getMessage() + " (image " + (i + 1) + " of " + n + "; " + done + ")", e);
+            }
             paths.add(p);
         }
         return paths;
     }
+
+    private MemoryBudget budget() {
+        try {
+            return new MemoryBudget(maxPixels == null ? MemoryBudget.DEFAULT_MAX_PIXELS : maxPixels);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--max-pixels: " + e.getMessage());
+        }
+    }
+
 
     /** The default embeddings folder: {@code embeddings/} beside a model given as a path, if there is one. */
     private static Path besideModel(String model) {
@@ -278,9 +313,10 @@ final class GenerateCommand implements Callable<Integer> {
         return candidate != null && Files.isDirectory(candidate) ? candidate : null;
     }
 
-    private static BufferedImage readImage(String option, Path p) {
+    /** An init image or mask, refused from its header when larger than the pixel limit, before decoding. */
+    private static BufferedImage readImage(String option, Path p, MemoryBudget budget) {
         try {
-            return Png.read(p);
+            return Png.read(p, budget.maxPixels());
         } catch (IOException e) {
             throw new UsageException(option + ": " + e.getMessage());
         }

@@ -3,10 +3,12 @@ package dev.diffusion4j.pipelines;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.diffusion4j.random.TorchGenerator;
 import dev.diffusion4j.schedulers.Scheduler;
 import dev.diffusion4j.tensor.Ops;
+import dev.diffusion4j.tensor.Precision;
 import dev.diffusion4j.tensor.Tensors;
 import dev.diffusion4j.vae.DiagonalGaussianDistribution;
 import dev.diffusion4j.vae.MaskProcessor;
@@ -66,7 +68,8 @@ final class Inpaint extends DiffusionPipeline {
             NDArray latents = strengthMax ? noise.mul(s.initNoiseSigma())
                     : s.addNoise(imageLatents, noise, timesteps[0]);
             // 7. the mask at latent size and the latents of the image with the repainted area blacked out
-            NDArray masked = image.mul(maskCondition.lt(0.5f).toType(image.getDataType(), false));
+            NDArray masked = image.mul(Precision.cast(maskCondition.lt(0.5f).toType(DataType.FLOAT32, false),
+                    Precision.dtypeOf(image)));
             mask = batch(nearest(m, maskCondition, h / f, w / f), b);
             maskedImageLatents = batch(encode(m, masked, generator), b);
             for (NDArray kept : new NDArray[] {latents, mask, maskedImageLatents, imageLatents, noise}) {

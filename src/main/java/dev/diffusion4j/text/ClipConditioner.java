@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.diffusion4j.nn.Model;
+import dev.diffusion4j.tensor.Precision;
 import dev.diffusion4j.tensor.Tensors;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -150,7 +151,7 @@ public final class ClipConditioner implements Conditioner {
         NDArray tokens = null;
         if (fixes) {
             tokens = te.tokenEmbeddings(input);
-            DataType dtype = tokens.getDataType();
+            DataType dtype = Precision.dtypeOf(tokens);
             float[] values = tokens.toType(DataType.FLOAT32, false).toFloatArray();
             for (int p = 0; p < batch.size(); p++) {
                 for (EmbeddingAt at : batch.get(p).embeddings()) {
@@ -161,7 +162,7 @@ public final class ClipConditioner implements Conditioner {
                     System.arraycopy(vectors, 0, values, (p * len + at.position()) * channels, n * channels);
                 }
             }
-            tokens = Tensors.of(m, values, tokens.getShape()).toType(dtype, false);
+            tokens = Precision.cast(Tensors.of(m, values, tokens.getShape()), dtype);
         }
         NDArray z = te.forward(input, tokens, options.clipSkip(), true).lastHiddenState();
         float[] out = z.toType(DataType.FLOAT32, false).toFloatArray();

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.diffusion4j.nn.Model;
 import dev.diffusion4j.tensor.Ops;
+import dev.diffusion4j.tensor.Precision;
 import dev.diffusion4j.tensor.Tensors;
 import java.util.List;
 import java.util.Map;
@@ -119,8 +120,8 @@ public final class SdxlConditioner implements Conditioner {
         if (!forceZerosForEmptyPrompt) {
             return Conditioner.super.unconditional(manager, cond, options);
         }
-        return new Conditioning(manager.zeros(cond.context().getShape(), cond.context().getDataType()),
-                manager.zeros(cond.pooled().getShape(), cond.pooled().getDataType()));
+        return new Conditioning(Precision.zeros(manager, cond.context().getShape(), Precision.dtypeOf(cond.context())),
+                Precision.zeros(manager, cond.pooled().getShape(), Precision.dtypeOf(cond.pooled())));
     }
 
     private static NDArray ids(NDManager manager, ClipTokenizer tokenizer, List<String> prompts) {

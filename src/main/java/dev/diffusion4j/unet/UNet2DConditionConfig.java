@@ -46,8 +46,17 @@ public record UNet2DConditionConfig(int inChannels, int outChannels, int[] block
                 + additionEmbedType + " (supported: text_time, as SDXL)");
         check(additionEmbedType == null || additionTimeEmbedDim > 0 && projectionClassEmbeddingsInputDim > 0,
                 "addition_embed_type text_time needs addition_time_embed_dim and projection_class_embeddings_input_dim");
+        check(normNumGroups >= 1, "norm_num_groups must be ≥ 1, got " + normNumGroups);
         for (int c : blockOutChannels) check(c % normNumGroups == 0, "block_out_channels " + Arrays.toString(blockOutChannels)
                 + " not divisible by norm_num_groups " + normNumGroups);
+        for (int i = 0; i < n; i++) {
+            // diffusers' attention_head_dim quirk: the value is the number of heads, which must split the channels
+            boolean attends = downBlockTypes[i].equals("CrossAttnDownBlock2D") || i == n - 1;
+            check(numAttentionHeads[i] >= 1 && (!attends || blockOutChannels[i] % numAttentionHeads[i] == 0),
+                    "attention heads "
+                    + Arrays.toString(numAttentionHeads) + " must be ≥ 1 and divide block_out_channels "
+                    + Arrays.toString(blockOutChannels));
+        }
     }
 
     private static void check(boolean ok, String message) {
@@ -64,37 +73,37 @@ public record UNet2DConditionConfig(int inChannels, int outChannels, int[] block
     }
 
     public static UNet2DConditionConfig from(JsonObject o) {
-        int[] boc = Json.getInts(o, "block_out_channels", 4, new int[] {320, 640, 1280, 1280});
+        int[] boc = Json.getInts(o, "block_out_channels", 4, new int[] {320, 640, 1280, 1280}, 1, 8192);
         int n = boc.length;
         String[] down = Json.getStrings(o, "down_block_types",
                 new String[] {"CrossAttnDownBlock2D", "CrossAttnDownBlock2D", "CrossAttnDownBlock2D", "DownBlock2D"});
         String[] up = Json.getStrings(o, "up_block_types",
                 new String[] {"UpBlock2D", "CrossAttnUpBlock2D", "CrossAttnUpBlock2D", "CrossAttnUpBlock2D"});
-        int[] headDim = Json.getInts(o, "attention_head_dim", n, fill(n, 8));
-        int[] heads = Json.getInts(o, "num_attention_heads", n, headDim);
+        int[] headDim = Json.getInts(o, "attention_head_dim", n, fill(n, 8), 1, 1024);
+        int[] heads = Json.getInts(o, "num_attention_heads", n, headDim, 1, 1024);
         return new UNet2DConditionConfig(
-                Json.getInt(o, "in_channels", 4),
-                Json.getInt(o, "out_channels", 4),
+                Json.getInt(o, "in_channels", 4, 1, 64),
+                Json.getInt(o, "out_channels", 4, 1, 64),
                 boc,
-                Json.getInts(o, "layers_per_block", n, fill(n, 2)),
+                Json.getInts(o, "layers_per_block", n, fill(n, 2), 1, 16),
                 down,
                 Json.getString(o, "mid_block_type", "UNetMidBlock2DCrossAttn"),
                 up,
                 heads,
-                Json.getInts(o, "transformer_layers_per_block", n, fill(n, 1)),
-                Json.getInt(o, "cross_attention_dim", 1280),
-                Json.getInt(o, "norm_num_groups", 32),
-                (float) Json.getDouble(o, "norm_eps", 1e-5),
+                Json.getInts(o, "transformer_layers_per_block", n, fill(n, 1), 1, 64),
+                Json.getInt(o, "cross_attention_dim", 1280, 1, 8192),
+                Json.getInt(o, "norm_num_groups", 32, 1, 1024),
+                (float) Json.getDouble(o, "norm_eps", 1e-5, Double.MIN_VALUE, 1),
                 Json.getBool(o, "flip_sin_to_cos", true),
-                Json.getInt(o, "freq_shift", 0),
+                Json.getInt(o, "freq_shift", 0, 0, 1),
                 Json.getBool(o, "use_linear_projection", false),
                 Json.getBool(o, "upcast_attention", false),
-                Json.getInt(o, "downsample_padding", 1),
-                (float) Json.getDouble(o, "mid_block_scale_factor", 1),
-                Json.getInt(o, "sample_size", 64),
+                Json.getInt(o, "downsample_padding", 1, 0, 1),
+                (float) Json.getDouble(o, "mid_block_scale_factor", 1, 0, 100),
+                Json.getInt(o, "sample_size", 64, 1, 4096),
                 Json.getString(o, "addition_embed_type", null),
-                Json.getInt(o, "addition_time_embed_dim", 0),
-                Json.getInt(o, "projection_class_embeddings_input_dim", 0));
+                Json.getInt(o, "addition_time_embed_dim", 0, 0, 4096),
+                Json.getInt(o, "projection_class_embeddings_input_dim", 0, 0, 65536));
     }
 
     public static UNet2DConditionConfig read(Path configJson) throws IOException {

@@ -1,5 +1,6 @@
 package dev.diffusion4j.fuzz;
 
+import dev.diffusion4j.io.Json;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -8,9 +9,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
-import dev.diffusion4j.io.Json;
 import java.util.Random;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -30,13 +28,8 @@ final class FuzzRunner {
     /** One input that ended in something other than success or an allowed exception with a message. */
     record Finding(String target, long seed, long index, String what, Path saved) {}
 
-    /**
-     * Totals of a run. {@code known}: inputs that failed inside code another engineer owns (text/, schedulers/,
-     * unet/, vae/), or that {@link Json#readConfig} could only word as an internal error, by label (exception and
-     * method): reported for their owners, not failures of this harness.
-     */
-    record Result(String target, long inputs, long refused, long nanos, List<Finding> findings,
-                  Map<String, Long> known) {}
+    /** Totals of a run. */
+    record Result(String target, long inputs, long refused, long nanos, List<Finding> findings) {}
 
     private final Path failures;
     private final long timeLimitMillis;
@@ -49,7 +42,6 @@ final class FuzzRunner {
     /** Runs until {@code maxInputs} inputs or {@code maxNanos} have passed, whichever comes first. */
     Result run(Targets.Target t, long seed, long maxInputs, long maxNanos) throws IOException, InterruptedException {
         List<Finding> findings = new ArrayList<>();
-        Map<String, Long> known = new TreeMap<>();
         Path scratch = Files.createTempDirectory("d4j-fuzz-" + t.name());
         ExecutorService worker = newWorker();
         long start = System.nanoTime();
@@ -75,12 +67,7 @@ final class FuzzRunner {
                     problem = "hang: no result after " + timeLimitMillis + " ms";
                 } catch (ExecutionException e) {
                     Throwable cause = e.getCause();
-                    String owner = otherOwner(t, cause);
-                    if (owner != null) {
-                        if (known.merge(owner, 1L, Long::sum) == 1) {
-                            save(t, seed, i, input, "known, for " + owner + "\n\n" + stackTrace(cause));
-                        }
-                    } else if (allowed(t, cause)) {
+                    if (allowed(t, cause) && !internalError(cause)) {
                         refused++;
                     } else {
                         problem = stackTrace(cause);
@@ -96,7 +83,7 @@ final class FuzzRunner {
             clean(scratch);
             Files.deleteIfExists(scratch);
         }
-        return new Result(t.name(), i, refused, System.nanoTime() - start, findings, known);
+        return new Result(t.name(), i, refused, System.nanoTime() - start, findings);
     }
 
     /**
@@ -114,26 +101,12 @@ final class FuzzRunner {
     }
 
     /**
-     * Where a failure was not an allowed refusal, or only {@link Json#readConfig}'s catch-all wording of a runtime
-     * exception: the owner's class and method, when the first project frame is outside io/ (not this harness's to
-     * fix); null otherwise.
+     * {@link Json#readConfig}'s catch-all wording of an unexpected runtime exception in a config class (a division by
+     * zero, an index out of bounds): an input the class should have refused with a message of its own.
      */
-    static String otherOwner(Targets.Target t, Throwable e) {
-        Throwable c = e;
-        if (e instanceof IOException && String.valueOf(e.getMessage()).contains(": " + Json.INVALID + " (")
-                && e.getCause() != null) {
-            c = e.getCause();
-        } else if (allowed(t, e)) {
-            return null;
-        }
-        for (StackTraceElement f : c.getStackTrace()) {
-            String cls = f.getClassName();
-            if (cls.startsWith("dev.diffusion4j.") && !cls.startsWith("dev.diffusion4j.fuzz.")) {
-                return cls.startsWith("dev.diffusion4j.io.") ? null
-                        : c.getClass().getName() + " in " + cls + "." + f.getMethodName();
-            }
-        }
-        return null;
+    static boolean internalError(Throwable e) {
+        return e instanceof IOException && String.valueOf(e.getMessage()).contains(": " + Json.INVALID + " (")
+                && e.getCause() != null;
     }
 
     private static ExecutorService newWorker() {

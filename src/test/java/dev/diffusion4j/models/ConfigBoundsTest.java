@@ -7,6 +7,7 @@ import dev.diffusion4j.io.Json;
 import dev.diffusion4j.schedulers.SchedulerConfig;
 import dev.diffusion4j.text.ClipTextConfig;
 import dev.diffusion4j.text.ClipTokenizer;
+import dev.diffusion4j.unet.UNet2DConditionConfig;
 import dev.diffusion4j.vae.AutoencoderKLConfig;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -98,6 +99,22 @@ class ConfigBoundsTest {
     void textEncoder(String keys, String message) throws Exception {
         Path f = write("config.json", "{" + keys + "}");
         IOException e = assertThrows(IOException.class, () -> Json.readConfig(f, ClipTextConfig::from));
+        assertNames(e, "config.json", message);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "\"attention_head_dim\": 0                          | attention_head_dim must be in [1, 1024]",
+        "\"attention_head_dim\": 7                          | attention heads [7, 7, 7, 7] must be ≥ 1 and divide",
+        "\"norm_num_groups\": 0                             | norm_num_groups must be in [1, 1024]",
+        "\"sample_size\": 1e9                               | sample_size",
+        "\"block_out_channels\": []                         | block_out_channels",
+        "\"cross_attention_dim\": -1                        | cross_attention_dim",
+        "\"layers_per_block\": 0                            | layers_per_block",
+    })
+    void unet(String keys, String message) throws Exception {
+        Path f = write("config.json", "{" + keys + "}");
+        IOException e = assertThrows(IOException.class, () -> UNet2DConditionConfig.read(f));
         assertNames(e, "config.json", message);
     }
 
