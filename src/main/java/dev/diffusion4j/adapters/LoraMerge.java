@@ -31,7 +31,7 @@ public final class LoraMerge {
      */
     public static Map<String, String> apply(List<Lora> loras, Map<String, Model> parts) throws IOException {
         Map<String, LoraTargets> targets = new LinkedHashMap<>();
-        parts.forEach((name, model) -> targets.put(name, new LoraTargets(model)));
+        parts.forEach((name, model) -> targets.put(name, new LoraTargets(model, name.equals("unet"))));
         List<LoraFile> files = new ArrayList<>();
         Map<String, String> hashes = new LinkedHashMap<>();
         try {

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -103,6 +104,31 @@ public final class SingleFileLayout {
             useEma(out.get("unet"), shapes, ignored);
         }
         return new SingleFileMapping(out, ignored, unexpected);
+    }
+
+    /**
+     * The original (CompVis / SGM) name of every parameter of a diffusers UNet, for files that name UNet modules the
+     * original way (kohya LoRAs: {@code lora_unet_input_blocks_4_1_transformer_blocks_0_attn1_to_q}). The layers per
+     * block are read off the names; each original name is kept only when {@link UnetKeyMap} maps it back to exactly
+     * the diffusers name it came from, so the two maps cannot disagree.
+     *
+     * @param unetNames every parameter name of the UNet (diffusers naming)
+     * @return original name (without {@code model.diffusion_model.}) to diffusers name
+     */
+    public static Map<String, String> originalUnetNames(Set<String> unetNames) {
+        Pattern firstLevel = Pattern.compile("down_blocks\\.0\\.resnets\\.(\\d+)\\..+");
+        int layersPerBlock = unetNames.stream().map(firstLevel::matcher).filter(Matcher::matches)
+                .mapToInt(m -> Integer.parseInt(m.group(1)) + 1).max().orElse(1);
+        Map<String, String> original = new LinkedHashMap<>();
+        for (String name : unetNames) {
+            String key = OriginalKeys.unet(name, layersPerBlock, unetNames);
+            if (key != null) {
+                original.put(key, name);
+            }
+        }
+        UnetKeyMap forward = new UnetKeyMap(original.keySet());
+        original.entrySet().removeIf(e -> !Renamed.as(e.getValue()).equals(forward.rename(e.getKey())));
+        return original;
     }
 
     /**
