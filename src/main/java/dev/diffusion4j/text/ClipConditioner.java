@@ -2,12 +2,9 @@ package dev.diffusion4j.text;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.diffusion4j.nn.Model;
-import dev.diffusion4j.tensor.Precision;
 import dev.diffusion4j.tensor.Tensors;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -21,9 +18,9 @@ import java.util.Set;
  *       truncated), its {@code last_hidden_state} (or the clip-skipped layer, still through
  *       {@code final_layer_norm}) as the context;</li>
  *   <li>A1111, as {@code FrozenCLIPEmbedderWithCustomWordsBase.forward}: each prompt parsed and cut into 77-token
- *       chunks ({@link PromptChunker}); the batch is padded to its longest prompt with empty chunks; chunk i of every
- *       prompt is encoded as one batch, weighted and rescaled together ({@link Emphasis}); the chunks are
- *       concatenated, so the context has 77·k positions.</li>
+ *       chunks; the batch is padded to its longest prompt with empty chunks; chunk i of every prompt is encoded as
+ *       one batch, weighted and rescaled together; the chunks are concatenated, so the context has 77·k positions
+ *       ({@link ChunkedTextEncoder}).</li>
  * </ul>
  * Textual-inversion vectors replace the token embeddings of their placeholder positions in either syntax (in plain
  * text they take the positions their trigger would, within the first 75 tokens). Encodings are cached by prompts and
@@ -35,6 +32,7 @@ public final class ClipConditioner implements Conditioner {
 
     private final ClipTokenizer tokenizer;
     private final ClipTextModel textEncoder;
+    private final ChunkedTextEncoder chunked;
     private final Map<Key, Encoded> cache = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<Key, Encoded> eldest) {
@@ -51,6 +49,8 @@ public final class ClipConditioner implements Conditioner {
     public ClipConditioner(ClipTokenizer tokenizer, ClipTextModel textEncoder) {
         this.tokenizer = tokenizer;
         this.textEncoder = textEncoder;
+        this.chunked = new ChunkedTextEncoder(tokenizer, this::textEncoder, TextualInversion.ANY_ENCODER,
+                "text_encoder", 0, true);
     }
 
     public ClipTokenizer tokenizer() {
@@ -100,73 +100,12 @@ public final class ClipConditioner implements Conditioner {
 
     /** Chunks every prompt, encodes chunk i of all prompts together, and concatenates the chunks per prompt. */
     private Encoded encodeChunks(NDManager m, List<String> prompts, PromptOptions options) {
-        boolean a1111 = options.syntax() == PromptSyntax.A1111;
-        PromptChunker chunker = new PromptChunker(tokenizer, options.embeddings().lookup(tokenizer),
-                a1111 ? PromptChunker.DEFAULT_COMMA_BACKTRACK : 0);
-        List<List<PromptChunk>> perPrompt = new ArrayList<>();
-        int count = 1;
-        for (String p : prompts) {
-            List<PromptChunk> chunks = a1111 ? chunker.chunk(p)
-                    : List.of(chunker.chunk(List.of(new WeightedText(p, 1.0))).get(0));
-            perPrompt.add(chunks);
-            count = Math.max(count, chunks.size());
-        }
-        PromptChunk empty = chunker.chunk(List.of()).get(0);
-        int b = prompts.size();
-        int len = empty.tokens().length;
-        int channels = textEncoder().config().hiddenSize();
-        float[][] encodedChunks = new float[count][];
+        List<List<PromptChunk>> perPrompt = chunked.chunks(prompts, options);
+        int count = perPrompt.stream().mapToInt(List::size).max().orElse(1);
         Set<TextualInversion> used = new LinkedHashSet<>();
-        for (int i = 0; i < count; i++) {
-            List<PromptChunk> batch = new ArrayList<>();
-            for (List<PromptChunk> chunks : perPrompt) {
-                batch.add(i < chunks.size() ? chunks.get(i) : empty);
-            }
-            encodedChunks[i] = encodeChunk(m, chunker, batch, options, channels, used);
-        }
-        float[] context = new float[b * count * len * channels];
-        int row = len * channels;
-        for (int p = 0; p < b; p++) {
-            for (int i = 0; i < count; i++) {
-                System.arraycopy(encodedChunks[i], p * row, context, (p * count + i) * row, row);
-            }
-        }
-        return new Encoded(context, new Shape(b, (long) count * len, channels), List.copyOf(used));
-    }
-
-    /** One chunk of every prompt as a (B, 77) batch: ids, embedding vectors, encoder, emphasis. */
-    private float[] encodeChunk(NDManager m, PromptChunker chunker, List<PromptChunk> batch, PromptOptions options,
-                                int channels, Set<TextualInversion> used) {
-        int len = batch.get(0).tokens().length;
-        long[] ids = new long[batch.size() * len];
-        double[] multipliers = new double[batch.size() * len];
-        boolean fixes = false;
-        for (int p = 0; p < batch.size(); p++) {
-            System.arraycopy(chunker.encoderTokens(batch.get(p)), 0, ids, p * len, len);
-            System.arraycopy(batch.get(p).multipliers(), 0, multipliers, p * len, len);
-            fixes |= !batch.get(p).embeddings().isEmpty();
-        }
-        ClipTextModel te = textEncoder();
-        NDArray input = Tensors.of(m, ids, new Shape(batch.size(), len));
-        NDArray tokens = null;
-        if (fixes) {
-            tokens = te.tokenEmbeddings(input);
-            DataType dtype = Precision.dtypeOf(tokens);
-            float[] values = tokens.toType(DataType.FLOAT32, false).toFloatArray();
-            for (int p = 0; p < batch.size(); p++) {
-                for (EmbeddingAt at : batch.get(p).embeddings()) {
-                    TextualInversion e = options.embeddings().get(at.name());
-                    used.add(e);
-                    float[] vectors = e.valuesFor(channels);
-                    int n = Math.min(at.vectors(), len - at.position());
-                    System.arraycopy(vectors, 0, values, (p * len + at.position()) * channels, n * channels);
-                }
-            }
-            tokens = Precision.cast(Tensors.of(m, values, tokens.getShape()), dtype);
-        }
-        NDArray z = te.forward(input, tokens, options.clipSkip(), true).lastHiddenState();
-        float[] out = z.toType(DataType.FLOAT32, false).toFloatArray();
-        return options.syntax() == PromptSyntax.A1111 ? Emphasis.applyMultipliers(out, multipliers, channels) : out;
+        ChunkedTextEncoder.Encoded e = chunked.encode(m, perPrompt, count, options, used);
+        int len = tokenizer.maxLength();
+        return new Encoded(e.context(), new Shape(prompts.size(), (long) count * len, e.channels()), List.copyOf(used));
     }
 
     @Override

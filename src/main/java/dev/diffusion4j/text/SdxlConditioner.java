@@ -7,8 +7,11 @@ import dev.diffusion4j.nn.Model;
 import dev.diffusion4j.tensor.Ops;
 import dev.diffusion4j.tensor.Precision;
 import dev.diffusion4j.tensor.Tensors;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * SDXL conditioning, as diffusers' StableDiffusionXLPipeline.encode_prompt: the prompt through {@code tokenizer} and
@@ -21,15 +24,39 @@ import java.util.Map;
  * diffusers 0.25.1 (whose negative prompt always takes {@code hidden_states[-2]}) it applies to every prompt this
  * conditioner encodes, negative ones included, as A1111 and stable-diffusion.cpp do and as {@link ClipConditioner}
  * does for SD 1.x/2.x.
+ *
+ * <p>A1111 syntax reads prompts as A1111 does for SDXL ({@code sd_hijack_clip.FrozenCLIPEmbedderForSDXLWithCustomWords}
+ * and {@code sd_hijack_open_clip.FrozenOpenCLIPEmbedder2WithCustomWords} under SGM's {@code GeneralConditioner}):
+ * each encoder chunks the prompt with its own tokenizer ({@link ChunkedTextEncoder}), weights and rescales its own
+ * output, and the two are joined on the channel axis. A1111 has no second prompt and gives both encoders the same
+ * one; here, as in diffusers, the second encoder reads the second prompt when one is given (parsed with the same
+ * syntax), and the first prompt otherwise. Textual-inversion embeddings reach both encoders: an SDXL embedding's
+ * {@code clip_l} vectors the first, its {@code clip_g} vectors the second.
  */
 public final class SdxlConditioner implements Conditioner {
+
+    private static final int CACHE_ENTRIES = 8;
 
     private final ClipTokenizer tokenizer;
     private final ClipTokenizer tokenizer2;
     private final ClipTextModel textEncoder;
     private final ClipTextModel textEncoder2;
     private final boolean forceZerosForEmptyPrompt;
+    private final ChunkedTextEncoder chunkedL;
+    private final ChunkedTextEncoder chunkedG;
+    private final Map<Key, Encoded> cache = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Key, Encoded> eldest) {
+            return size() > CACHE_ENTRIES;
+        }
+    };
     private boolean closed;
+
+    private record Key(List<String> prompts, List<String> second, PromptOptions options) {}
+
+    /** A cached encoding, on the Java heap so it outlives the arrays of the request that made it. */
+    private record Encoded(float[] context, Shape shape, float[] pooled, Shape pooledShape,
+                           List<TextualInversion> used) {}
 
     /**
      * @param textEncoder2 a CLIPTextModelWithProjection (its projection gives the pooled embedding)
@@ -48,6 +75,10 @@ public final class SdxlConditioner implements Conditioner {
         this.textEncoder = textEncoder;
         this.textEncoder2 = textEncoder2;
         this.forceZerosForEmptyPrompt = forceZerosForEmptyPrompt;
+        this.chunkedL = new ChunkedTextEncoder(tokenizer, () -> textEncoder, TextualInversion.CLIP_L, "text_encoder",
+                1, false);
+        this.chunkedG = new ChunkedTextEncoder(tokenizer2, () -> textEncoder2, TextualInversion.CLIP_G,
+                "text_encoder_2", 1, false);
     }
 
     @Override
@@ -61,41 +92,72 @@ public final class SdxlConditioner implements Conditioner {
     }
 
     /**
-     * A1111's syntax and embeddings are not implemented for SDXL yet: a prompt that would read differently under them
-     * (weights, brackets, BREAK, more than 75 tokens, an embedding's trigger word) is refused rather than read
-     * literally; any other prompt reads the same either way.
+     * Plain prompts without embeddings are encoded as diffusers does; otherwise each encoder chunks its prompt
+     * (A1111 syntax) or reads it literally with the embeddings in place, and the result is cached by prompts and
+     * options.
      */
     @Override
     public Conditioning encode(NDManager manager, List<String> prompts, List<String> secondPrompts,
                                PromptOptions options) {
-        for (List<String> list : secondPrompts == null ? List.of(prompts) : List.of(prompts, secondPrompts)) {
-            for (String p : list) {
-                requireLiteral(p, options);
+        if (options.syntax() == PromptSyntax.PLAIN && options.embeddings().isEmpty()) {
+            return encodePlain(manager, prompts, secondPrompts, options.clipSkip());
+        }
+        List<String> second = second(prompts, secondPrompts);
+        checkUsable(options.clipSkip());
+        Key key = new Key(List.copyOf(prompts), List.copyOf(second), options);
+        Encoded e;
+        synchronized (cache) {
+            e = cache.get(key);
+        }
+        if (e == null) {
+            try (NDManager m = manager.newSubManager()) {
+                e = encodeChunks(m, key.prompts(), key.second(), options);
+            }
+            synchronized (cache) {
+                cache.put(key, e);
             }
         }
-        return encodePlain(manager, prompts, secondPrompts, options.clipSkip());
+        return new Conditioning(Tensors.of(manager, e.context(), e.shape()),
+                Tensors.of(manager, e.pooled(), e.pooledShape()), e.used());
     }
 
-    private void requireLiteral(String prompt, PromptOptions options) {
-        if (options.syntax() == PromptSyntax.A1111) {
-            List<WeightedText> runs = PromptParser.parse(prompt);
-            boolean literal = runs.size() == 1 && runs.get(0).weight() == 1.0 && runs.get(0).text().equals(prompt);
-            if (!literal && !prompt.isEmpty() || tokenizer.encode(prompt).size() > tokenizer.maxLength() - 2) {
-                throw new IllegalArgumentException("A1111 prompt syntax (weights, brackets, BREAK, prompts over "
-                        + (tokenizer.maxLength() - 2) + " tokens) is not supported for SDXL yet; use --prompt-syntax "
-                        + "plain to read the prompt literally: " + prompt);
-            }
+    /**
+     * A1111's SDXL conditioning: both encoders chunk their prompt, each with its own tokenizer, pad and emphasis
+     * rescale; the contexts are joined on the channel axis position by position (chunk by chunk); the pooled
+     * embedding is the second encoder's, of the first chunk. Should the two tokenizers cut a prompt into different
+     * numbers of chunks, the shorter is padded with empty chunks.
+     */
+    private Encoded encodeChunks(NDManager m, List<String> prompts, List<String> second, PromptOptions options) {
+        List<List<PromptChunk>> chunksL = chunkedL.chunks(prompts, options);
+        List<List<PromptChunk>> chunksG = chunkedG.chunks(second, options);
+        int count = Math.max(chunksL.stream().mapToInt(List::size).max().orElse(1),
+                chunksG.stream().mapToInt(List::size).max().orElse(1));
+        Set<TextualInversion> used = new LinkedHashSet<>();
+        ChunkedTextEncoder.Encoded l = chunkedL.encode(m, chunksL, count, options, used);
+        ChunkedTextEncoder.Encoded g = chunkedG.encode(m, chunksG, count, options, used);
+        int positions = prompts.size() * count * tokenizer.maxLength();
+        int channels = l.channels() + g.channels();
+        float[] context = new float[positions * channels];
+        for (int i = 0; i < positions; i++) {
+            System.arraycopy(l.context(), i * l.channels(), context, i * channels, l.channels());
+            System.arraycopy(g.context(), i * g.channels(), context, i * channels + l.channels(), g.channels());
         }
-        for (String word : prompt.split("[^\\p{L}\\p{N}_-]+")) {
-            if (options.embeddings().byName().containsKey(word)) {
-                throw new IllegalArgumentException("textual-inversion embeddings are not supported for SDXL yet: '"
-                        + word + "' would trigger one");
-            }
-        }
+        return new Encoded(context, new Shape(prompts.size(), (long) count * tokenizer.maxLength(), channels),
+                g.pooled(), new Shape(prompts.size(), g.pooledDim()), List.copyOf(used));
     }
 
     private Conditioning encodePlain(NDManager manager, List<String> prompts, List<String> secondPrompts,
                                      int clipSkip) {
+        checkUsable(clipSkip);
+        List<String> second = second(prompts, secondPrompts);
+        ClipTextModel.Output first = textEncoder.forward(ids(manager, tokenizer, prompts), clipSkip + 1, false);
+        ClipTextModel.Output other = textEncoder2.forward(ids(manager, tokenizer2, second), clipSkip + 1, false);
+        NDArray context = Ops.cat(2, first.lastHiddenState(), other.lastHiddenState());
+        first.pooled().close();
+        return new Conditioning(context, other.pooled());
+    }
+
+    private void checkUsable(int clipSkip) {
         if (closed) {
             throw new IllegalStateException("the text encoder weights were freed after a one-shot generation "
                     + "(freeParamsImmediately); load the model again to generate more");
@@ -104,15 +166,14 @@ public final class SdxlConditioner implements Conditioner {
             throw new IllegalArgumentException("clip skip " + clipSkip + " outside [0, " + layers() + ") for SDXL, "
                     + "which already conditions on the penultimate layer");
         }
+    }
+
+    private static List<String> second(List<String> prompts, List<String> secondPrompts) {
         List<String> second = secondPrompts == null ? prompts : secondPrompts;
         if (second.size() != prompts.size()) {
             throw new IllegalArgumentException(second.size() + " second prompts for " + prompts.size() + " prompts");
         }
-        ClipTextModel.Output first = textEncoder.forward(ids(manager, tokenizer, prompts), clipSkip + 1, false);
-        ClipTextModel.Output other = textEncoder2.forward(ids(manager, tokenizer2, second), clipSkip + 1, false);
-        NDArray context = Ops.cat(2, first.lastHiddenState(), other.lastHiddenState());
-        first.pooled().close();
-        return new Conditioning(context, other.pooled());
+        return second;
     }
 
     @Override
@@ -145,11 +206,19 @@ public final class SdxlConditioner implements Conditioner {
     }
 
     @Override
+    public void clearCache() {
+        synchronized (cache) {
+            cache.clear();
+        }
+    }
+
+    @Override
     public void close() {
         if (!closed) {
             textEncoder.close();
             textEncoder2.close();
             closed = true;
+            clearCache();
         }
     }
 }

@@ -21,14 +21,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
  * The textual-inversion embeddings of a folder (and its sub-folders), each triggered by its file stem. Formats:
  * A1111 pickles ({@code .pt}: {@code string_to_param} holds one tensor), A1111 safetensors ({@code emb_params}) and
  * diffusers' {@code learned_embeds} ({@code .bin} or {@code .safetensors} with one tensor under its token); a
- * tensor of shape (n, D) is n vectors, (D) one. SDXL embeddings ({@code clip_l}/{@code clip_g}) are listed but
- * refused when a prompt uses them, as is any embedding whose width is not the text encoder's.
+ * tensor of shape (n, D) is n vectors, (D) one. SDXL embeddings (A1111 / kohya safetensors with {@code clip_l} and
+ * {@code clip_g}) keep one tensor per encoder. An embedding whose width does not fit the text encoder is refused when
+ * a prompt uses it.
  * Two sets are equal when they hold the same names with the same file hashes.
  */
 public final class TextualInversions {
@@ -101,8 +103,8 @@ public final class TextualInversions {
         if (extension(file).equals(".safetensors")) {
             try (SafeTensors st = SafeTensors.open(file)) {
                 List<String> names = new ArrayList<>(st.names());
-                if (names.contains("clip_l") || names.contains("clip_g")) {
-                    return new TextualInversion(name, file, 1, -1, new float[0], hash);
+                if (names.contains(TextualInversion.CLIP_L) || names.contains(TextualInversion.CLIP_G)) {
+                    return sdxl(name, file, st, hash);
                 }
                 String key = names.contains("emb_params") ? "emb_params" : single(file, names);
                 return of(name, file, st.info(key).shape(), st.floats(key), hash);
@@ -151,14 +153,35 @@ public final class TextualInversions {
 
     private static TextualInversion of(String name, Path file, long[] shape, float[] values, String hash)
             throws IOException {
-        if (shape.length == 1) {
-            return new TextualInversion(name, file, 1, (int) shape[0], values, hash);
+        return new TextualInversion(name, file, vectors(file, "", shape), Map.of(TextualInversion.ANY_ENCODER, values),
+                hash);
+    }
+
+    /** An SDXL embedding: {@code clip_l} and {@code clip_g}, the same number of vectors each. */
+    private static TextualInversion sdxl(String name, Path file, SafeTensors st, String hash) throws IOException {
+        if (!st.names().equals(Set.of(TextualInversion.CLIP_L, TextualInversion.CLIP_G))) {
+            throw new IOException(file + ": an SDXL embedding holds exactly the tensors clip_l and clip_g, found "
+                    + st.names().stream().sorted().toList());
         }
-        if (shape.length == 2 && shape[0] >= 1) {
-            return new TextualInversion(name, file, (int) shape[0], (int) shape[1], values, hash);
+        int vectorsL = vectors(file, TextualInversion.CLIP_L, st.info(TextualInversion.CLIP_L).shape());
+        int vectorsG = vectors(file, TextualInversion.CLIP_G, st.info(TextualInversion.CLIP_G).shape());
+        if (vectorsL != vectorsG) {
+            throw new IOException(file + ": clip_l has " + vectorsL + " vectors but clip_g " + vectorsG);
         }
-        throw new IOException(file + ": embedding tensor of shape " + Arrays.toString(shape)
-                + ", expected (vectors, width) or (width)");
+        return new TextualInversion(name, file, vectorsG, Map.of(TextualInversion.CLIP_L,
+                st.floats(TextualInversion.CLIP_L), TextualInversion.CLIP_G, st.floats(TextualInversion.CLIP_G)), hash);
+    }
+
+    /** The vector count of an embedding tensor of shape (vectors, width) or (width). */
+    private static int vectors(Path file, String key, long[] shape) throws IOException {
+        if (shape.length == 1 && shape[0] >= 1) {
+            return 1;
+        }
+        if (shape.length == 2 && shape[0] >= 1 && shape[1] >= 1) {
+            return (int) shape[0];
+        }
+        throw new IOException(file + ": embedding tensor " + (key.isEmpty() ? "" : key + " ") + "of shape "
+                + Arrays.toString(shape) + ", expected (vectors, width) or (width)");
     }
 
     private static String extension(Path p) {
