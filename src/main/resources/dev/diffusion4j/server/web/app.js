@@ -40,7 +40,8 @@ async function load() {
   state.info = info;
   $('model').innerHTML = '';
   models.forEach((m) => option($('model'), m.title, m.model_name));
-  $('model').value = info.model;
+  const current = models.find((m) => m.title.replace(/ \[[0-9a-f]+\]$/, '') === info.model);
+  if (current) $('model').value = current.title;
   $('sampler').innerHTML = '';
   option($('sampler'), '', "Model's own");
   samplers.forEach((s) => option($('sampler'), s.name, s.name));
