@@ -94,7 +94,7 @@ public final class D4jServer implements AutoCloseable {
      * @param builtIn the built-in model, listed beside the others; may be null
      */
     public static D4jServer start(ServerConfig config, Path firstFile, ModelDirectory builtIn) throws IOException {
-        return start(config, ServedModel.file(firstFile.getFileName().toString(), firstFile), builtIn);
+        return start(config, ServedModel.file(firstFile.getFileName().toString(), firstFile, null), builtIn);
     }
 
     private static D4jServer start(ServerConfig config, ServedModel first, ModelDirectory builtIn) throws IOException {

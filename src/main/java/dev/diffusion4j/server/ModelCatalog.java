@@ -14,10 +14,15 @@ import java.util.Map;
 /**
  * The models a server may load, by name: the built-in model, the one given with {@code -m}, every diffusers folder
  * (one with {@code model_index.json}) directly under {@code --models-dir}, and every original single file there
- * ({@code .safetensors}, {@code .ckpt}), named by its file name as A1111 names checkpoints. Clients choose by name
- * only; a name that is not listed is refused, so no client-supplied path is ever opened.
+ * ({@code .safetensors}, {@code .ckpt}), named by its file name as A1111 names checkpoints. A file's architecture is
+ * its family's published one unless a folder {@code NAME.config} beside {@code NAME.safetensors} holds diffusers
+ * configs (as A1111 reads {@code NAME.yaml} beside a checkpoint); such folders are not listed themselves. Clients
+ * choose by name only; a name that is not listed is refused, so no client-supplied path is ever opened.
  */
 final class ModelCatalog implements AutoCloseable {
+
+    /** The suffix of a single file's config folder. */
+    static final String CONFIG_SUFFIX = ".config";
 
     private final ServedModel builtIn;
     private final ServedModel initial;
@@ -47,10 +52,11 @@ final class ModelCatalog implements AutoCloseable {
             entries.sort(null);
             for (Path p : entries) {
                 String name = p.getFileName().toString();
-                if (Files.isRegularFile(p.resolve("model_index.json"))) {
+                if (Files.isRegularFile(p.resolve("model_index.json")) && !name.endsWith(CONFIG_SUFFIX)) {
                     found.putIfAbsent(name, ServedModel.of(ModelDirectory.open(p, name)));
                 } else if (Files.isRegularFile(p) && isCheckpoint(name)) {
-                    found.putIfAbsent(name, ServedModel.file(name, p));
+                    Path config = p.resolveSibling(stem(name) + CONFIG_SUFFIX);
+                    found.putIfAbsent(name, ServedModel.file(name, p, Files.isDirectory(config) ? config : null));
                 }
             }
         }

@@ -11,15 +11,17 @@ import java.nio.file.Path;
  *
  * @param folder the diffusers folder, or null for a single file
  * @param file the single file, or null for a folder
+ * @param configDir a diffusers folder describing the file's architecture (as {@code d4j generate --config}), or null
+ *     for its family's built-in configs
  */
-record ServedModel(String name, ModelDirectory folder, Path file) {
+record ServedModel(String name, ModelDirectory folder, Path file, Path configDir) {
 
     static ServedModel of(ModelDirectory folder) {
-        return new ServedModel(folder.name(), folder, null);
+        return new ServedModel(folder.name(), folder, null, null);
     }
 
-    static ServedModel file(String name, Path file) {
-        return new ServedModel(name, null, file);
+    static ServedModel file(String name, Path file, Path configDir) {
+        return new ServedModel(name, null, file, configDir);
     }
 
     /** The folder or file, as A1111's {@code filename}. */
@@ -36,11 +38,12 @@ record ServedModel(String name, ModelDirectory folder, Path file) {
             return ModelSpec.open(folder);
         }
         try {
-            return ModelSpec.open(file, null, null);
+            return ModelSpec.open(file, configDir, null);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(name + " is a Stable Diffusion 2.x file, whose 512 (epsilon) and 768 "
-                    + "(v_prediction) models cannot be told apart: the server cannot choose; convert it to a "
-                    + "diffusers folder with 'd4j convert --prediction-type ...' and list that folder instead", e);
+                    + "(v_prediction) models cannot be told apart: put the diffusers configs of its architecture in a "
+                    + "folder " + ModelCatalog.stem(name) + ModelCatalog.CONFIG_SUFFIX + " beside it, or convert it "
+                    + "with 'd4j convert --prediction-type ...' and list that folder instead", e);
         }
     }
 }
