@@ -6,6 +6,8 @@ import dev.diffusion4j.models.ModelSpec;
 import dev.diffusion4j.pipelines.GenerationRequest;
 import dev.diffusion4j.schedulers.Samplers;
 import java.awt.image.BufferedImage;
+import java.awt.image.IndexColorModel;
+import java.awt.image.WritableRaster;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.security.SecureRandom;
@@ -210,15 +212,26 @@ final class A1111Request {
         }
     }
 
-    /** A1111's {@code inpainting_mask_invert}: the mask's luminance reversed (black = repaint). */
+    /**
+     * A1111's {@code inpainting_mask_invert}: every sample reversed (a grey mask's samples as stored, which
+     * {@code getRGB} would re-encode), so the repainted area is the one the mask left black.
+     */
     private static BufferedImage invert(BufferedImage mask) {
-        BufferedImage out = new BufferedImage(mask.getWidth(), mask.getHeight(), BufferedImage.TYPE_BYTE_GRAY);
+        WritableRaster in = mask.getRaster();
+        if (in.getNumBands() == 1 && !(mask.getColorModel() instanceof IndexColorModel)) {
+            BufferedImage out = new BufferedImage(mask.getColorModel(), in.createCompatibleWritableRaster(), false, null);
+            int max = (1 << mask.getColorModel().getComponentSize(0)) - 1;
+            for (int y = 0; y < mask.getHeight(); y++) {
+                for (int x = 0; x < mask.getWidth(); x++) {
+                    out.getRaster().setSample(x, y, 0, max - in.getSample(x, y, 0));
+                }
+            }
+            return out;
+        }
+        BufferedImage out = new BufferedImage(mask.getWidth(), mask.getHeight(), BufferedImage.TYPE_INT_RGB);
         for (int y = 0; y < mask.getHeight(); y++) {
             for (int x = 0; x < mask.getWidth(); x++) {
-                int rgb = mask.getRGB(x, y);
-                int luma = (299 * ((rgb >> 16) & 0xff) + 587 * ((rgb >> 8) & 0xff) + 114 * (rgb & 0xff)) / 1000;
-                int v = 255 - luma;
-                out.getRaster().setSample(x, y, 0, v);
+                out.setRGB(x, y, ~mask.getRGB(x, y) & 0xFFFFFF);
             }
         }
         return out;

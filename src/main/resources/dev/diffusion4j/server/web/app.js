@@ -60,8 +60,10 @@ async function load() {
   presets(info.native_size, info.size_step);
   if (!$('width').value) setSize(info.native_size, info.native_size);
   $('paint').disabled = !info.capabilities.inpainting;
-  $('maskNote').hidden = info.capabilities.inpainting;
-  $('maskNote').textContent = 'Inpainting masks are not supported by this server yet: img2img uses the whole image.';
+  $('maskNote').hidden = false;
+  $('maskNote').textContent = info.capabilities.inpainting
+    ? 'Painted areas are repainted, the rest is kept (the mask is used as painted: no blur, whole picture).'
+    : 'Inpainting is not available on this server: img2img uses the whole image.';
   status(`${info.model} · ${info.native_size}px native · queue ${info.waiting}/${info.queue_capacity}`);
 }
 
