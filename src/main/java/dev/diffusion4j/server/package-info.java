@@ -5,7 +5,6 @@
  * ({@link dev.diffusion4j.server.JobQueue}), and the web page under {@code resources/.../server/web}. Requests are
  * validated before they queue; every failure answers one JSON message, never a stack trace. It may import
  * {@code pipelines}, {@code models}, {@code schedulers}, {@code text}, {@code adapters}, {@code vae}, {@code io},
- * {@code tensor}; only
- * {@code cli} imports it.
+ * {@code tensor}; only {@code cli} imports it.
  */
 package dev.diffusion4j.server;
