@@ -60,8 +60,11 @@ public final class Engines {
      * The thread then maps the cached libtorch itself, before DJL's engine discovery (service loading, platform and
      * CUDA probes: ~40 ms), which then finds it loaded. A failure to load is left to {@link #start} to report. Does
      * nothing once started or preloading.
+     *
+     * @param beforeLoading run on the calling thread before the load starts, for a caller's own first uses of native
+     *     code (e.g. a library the JVM loads on demand)
      */
-    public static synchronized void preload() {
+    public static synchronized void preload(Runnable beforeLoading) {
         if (started || preload != null) {
             return;
         }
@@ -85,8 +88,12 @@ public final class Engines {
         t.setDaemon(true);
         preload = loading;
         t.start();
-        linkJdkNatives();
-        linked.countDown();
+        try {
+            linkJdkNatives();
+            beforeLoading.run();
+        } finally {
+            linked.countDown();
+        }
     }
 
     /** DJL reads these to load another libtorch than its cache's (or to load it differently). */
@@ -117,18 +124,23 @@ public final class Engines {
 
     private static boolean nativesChecked;
 
+    /** Not the class's monitor, which {@link #preload} holds while its thread starts checking. */
+    private static final Object NATIVES_LOCK = new Object();
+
     /**
      * Before the first load in this process: a damaged libtorch in DJL's cache would crash the JVM (SIGBUS) instead
      * of failing, so {@link NativeCache} removes it and DJL extracts it again; the note goes to stderr.
      */
-    private static synchronized void checkNativeCache() {
-        if (nativesChecked) {
-            return;
-        }
-        nativesChecked = true;
-        String note = NativeCache.repair(Utils.getEngineCacheDir("pytorch"), Engines.class.getClassLoader());
-        if (note != null) {
-            System.err.println(note);
+    private static void checkNativeCache() {
+        synchronized (NATIVES_LOCK) {
+            if (nativesChecked) {
+                return;
+            }
+            nativesChecked = true;
+            String note = NativeCache.repair(Utils.getEngineCacheDir("pytorch"), Engines.class.getClassLoader());
+            if (note != null) {
+                System.err.println(note);
+            }
         }
     }
 
