@@ -2,7 +2,9 @@ package dev.diffusion4j.tensor;
 
 import ai.djl.engine.Engine;
 import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.util.Platform;
 import ai.djl.util.Utils;
+import ai.djl.util.cuda.CudaUtils;
 import dev.diffusion4j.io.NativeCache;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
@@ -77,6 +79,9 @@ public final class Engines {
                 Path early = bundledLibTorch();
                 linked.await();
                 if (early != null) {
+                    Thread discovery = new Thread(Engines::discoverEngine, "d4j-djl-discovery");
+                    discovery.setDaemon(true);
+                    discovery.start();
                     System.load(early.toString());
                 }
                 Engine.getEngine("PyTorch");
@@ -93,6 +98,23 @@ public final class Engines {
             beforeLoading.run();
         } finally {
             linked.countDown();
+        }
+    }
+
+    /**
+     * The Java half of DJL's engine start, run beside libtorch's load, when the command's own threads have mostly
+     * finished and a core is free: the engine registry's service loading, the platform read from the native jar, and
+     * the CUDA probe (whose JNA library load waits for libtorch's, then finishes at once). The preload thread then finds
+     * them done instead of running them after the load (~15 ms). Best effort: what fails here is simply done again,
+     * and reported, there.
+     */
+    private static void discoverEngine() {
+        try {
+            Engine.getAllEngines();
+            Platform.detectPlatform("pytorch");
+            CudaUtils.hasCuda();
+        } catch (RuntimeException | LinkageError e) {
+            // see above
         }
     }
 
