@@ -102,9 +102,9 @@ public final class Engines {
     }
 
     /**
-     * The Java half of DJL's engine start, run beside libtorch's load, when the command's own threads have mostly
-     * finished and a core is free: the engine registry's service loading, the platform read from the native jar, and
-     * the CUDA probe (whose JNA library load waits for libtorch's, then finishes at once). The preload thread then finds
+     * The Java half of DJL's engine start, run beside libtorch's load, which leaves a core free once the command's
+     * own threads are done: the engine registry's service loading, the platform read from the native jar, and the
+     * CUDA probe (whose JNA library load waits for libtorch's, then finishes at once). The preload thread then finds
      * them done instead of running them after the load (~15 ms). Best effort: what fails here is simply done again,
      * and reported, there.
      */
