@@ -21,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 import picocli.CommandLine.Command;
@@ -41,8 +42,8 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--family", defaultValue = "sd15", description = "sd15 or sdxl (default: ${DEFAULT-VALUE}).")
     String family;
 
-    @Option(names = {"-t", "--threads"}, description = "libtorch threads (default: all cores).")
-    int threads;
+    @Option(names = {"-t", "--threads"}, description = "libtorch threads (default: all cores; at most 4 × the cores).")
+    Integer threads;
 
     @Option(names = "--dtype", defaultValue = "fp32", description = "Compute dtype: fp32, bf16, or auto (bf16 where the "
             + "CPU has AVX512-BF16 or AMX; default: ${DEFAULT-VALUE}).")
@@ -61,10 +62,17 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--skip", split = ",", description = "Parts to skip: text_encoder, unet, vae.")
     Set<String> skip = Set.of();
 
+    private static final Set<String> PARTS = new TreeSet<>(Set.of("text_encoder", "unet", "vae"));
+
     @Override
     public Integer call() {
-        if (size <= 0 || size % 8 != 0) {
-            throw new UsageException("--size must be a positive multiple of 8, got " + size);
+        if (size <= 0 || size % 8 != 0 || size > 8192) {
+            throw new UsageException("--size must be a positive multiple of 8 up to 8192, got " + size);
+        }
+        Set<String> unknown = new TreeSet<>(skip);
+        unknown.removeAll(PARTS);
+        if (!unknown.isEmpty()) {
+            throw new UsageException("--skip " + String.join(",", unknown) + ": expected parts among " + PARTS);
         }
         DataType dt;
         try {
@@ -73,7 +81,7 @@ final class BenchCommand implements Callable<Integer> {
             throw new UsageException(e.getMessage());
         }
         BenchFamily arch = BenchFamily.parse(family);
-        Engines.start(threads);
+        Engines.start(TrainingCli.threads(threads));
         double te = Double.NaN;
         double unetS = Double.NaN;
         double vaeS = Double.NaN;

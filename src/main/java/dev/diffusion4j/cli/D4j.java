@@ -31,9 +31,18 @@ public final class D4j implements Runnable {
     public static void main(String[] args) {
         if (args.length > 0 && PRELOADING.contains(args[0])
                 && Arrays.stream(args).noneMatch(HELP_OR_VERSION::contains)) {
-            Engines.preload();
+            Engines.preload(D4j::verifyPicocli);
         }
         ProcessExit.exit(execute(args));
+    }
+
+    /**
+     * picocli 4.7 ships Java 5 class files, which the JVM checks with its old type-inferring verifier, a library it
+     * loads on first use: loaded while libtorch's load holds the dynamic loader's lock, that waits out the whole load
+     * (~0.3 s, {@link Engines#preload}). Initialising one picocli class loads it first.
+     */
+    private static void verifyPicocli() {
+        CommandLine.defaultFactory();
     }
 
     /** Commands that start libtorch within a second or two: it loads while their arguments are parsed. */

@@ -7,6 +7,7 @@ import dev.diffusion4j.pipelines.StableDiffusion;
 import dev.diffusion4j.server.D4jServer;
 import dev.diffusion4j.server.ServerConfig;
 import dev.diffusion4j.tensor.Engines;
+import dev.diffusion4j.tensor.Precision;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,21 +29,25 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--port", defaultValue = "7860", description = "Port (default: ${DEFAULT-VALUE}; 0 = any free port).")
     int port;
 
-    @Option(names = {"-m", "--model"}, description = "Diffusers folder or Hugging Face repo id in the local cache "
-            + "(default: the built-in model).")
+    @Option(names = {"-m", "--model"}, description = "Diffusers folder, Hugging Face repo id in the local cache, or "
+            + "single checkpoint file (.safetensors, .ckpt; default: the built-in model).")
     String model;
 
-    @Option(names = "--models-dir", description = "Folder whose diffusers subfolders are listed as further models "
-            + "(switched with options.sd_model_checkpoint).")
+    @Option(names = "--models-dir", description = "Folder whose diffusers subfolders and .safetensors/.ckpt files "
+            + "are listed as further models (switched with options.sd_model_checkpoint).")
     Path modelsDir;
 
-    @Option(names = "--lora-dir", description = "LoRA folder. This build applies no LoRAs yet: /sdapi/v1/loras lists "
-            + "none and prompts with <lora:...> are refused.")
+    @Option(names = "--lora-dir", description = "LoRA folder: listed by /sdapi/v1/loras, applied by <lora:NAME:W> "
+            + "tags in prompts.")
     Path loraDir;
 
-    @Option(names = "--embeddings-dir", description = "Textual-inversion folder. This build applies none yet: "
-            + "/sdapi/v1/embeddings lists none.")
+    @Option(names = "--embeddings-dir", description = "Textual-inversion folder: listed by /sdapi/v1/embeddings, "
+            + "triggered by their file names in prompts.")
     Path embeddingsDir;
+
+    @Option(names = "--dtype", defaultValue = "fp32", description = "Compute precision: fp32, bf16, or auto (bf16 "
+            + "where the CPU has native bf16 arithmetic; default: ${DEFAULT-VALUE}).")
+    String dtype;
 
     @Option(names = "--queue", defaultValue = "16", description = "Requests that may wait behind the running one; "
             + "more get 429 with Retry-After (default: ${DEFAULT-VALUE}).")
@@ -78,20 +83,20 @@ final class ServeCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--max-steps, --max-pixels and --max-body-mb must be positive "
                         + "(--max-pixels at least 4096)");
             }
-            dir("--lora-dir", loraDir);
-            dir("--embeddings-dir", embeddingsDir);
             config = new ServerConfig(host, port, dir("--models-dir", modelsDir), queue, apiAuth, corsOrigins,
-                    new ServerConfig.Limits(maxPixels, d.maxSide(), maxSteps, d.maxImages(), (long) maxBodyMb << 20));
+                    new ServerConfig.Limits(maxPixels, d.maxSide(), maxSteps, d.maxImages(), (long) maxBodyMb << 20),
+                    dir("--lora-dir", loraDir), dir("--embeddings-dir", embeddingsDir), Precision.parse(dtype));
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
-        ModelDirectory first = DefaultModel.resolve(model);
+        ModelSpec spec = ModelChoice.open(model, null, null, null);
         ModelDirectory builtIn = builtIn();
-        ModelSpec spec = ModelSpec.open(first);
         // the thread count a request at the model's native size runs fastest with (one for the built-in model)
         Engines.configure(StableDiffusion.suggestedThreads(spec, GenerationRequest.builder("").build()
                 .resolve(spec.nativeSize(), spec.vaeScaleFactor())));
-        D4jServer server = D4jServer.start(config, first, builtIn);
+        Path file = model == null ? null : Path.of(model);
+        D4jServer server = file != null && Files.isRegularFile(file) ? D4jServer.start(config, file, builtIn)
+                : D4jServer.start(config, DefaultModel.resolve(model), builtIn);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
@@ -99,10 +104,6 @@ final class ServeCommand implements Callable<Integer> {
         }, "d4j-serve-stop"));
         System.err.println("d4j serve: " + server.modelName() + " on http://" + hostForUrl(host) + ":" + server.port()
                 + "/ (A1111 API at /sdapi/v1, jobs at /v1/jobs); Ctrl+C stops");
-        if (loraDir != null || embeddingsDir != null) {
-            System.err.println("d4j serve: --lora-dir / --embeddings-dir are noted, but this build applies no LoRAs or "
-                    + "embeddings yet; their lists stay empty");
-        }
         stopped.await();
         return 0;
     }

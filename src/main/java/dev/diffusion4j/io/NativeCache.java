@@ -39,23 +39,14 @@ public final class NativeCache {
      *     is no native jar to compare with
      */
     public static String repair(Path pytorchCacheDir, ClassLoader loader) {
-        Properties p = new Properties();
-        try (InputStream in = loader.getResourceAsStream(PROPERTIES)) {
-            if (in == null) {
-                return null;
-            }
-            p.load(in);
-        } catch (IOException e) {
+        Properties p = properties(loader);
+        if (p == null) {
             return null;
         }
-        String version = p.getProperty("version");
         String flavor = p.getProperty("flavor");
         String classifier = p.getProperty("classifier");
         String libraries = p.getProperty("libraries");
-        if (version == null || flavor == null || classifier == null || libraries == null) {
-            return null;
-        }
-        Path dir = pytorchCacheDir.resolve(version + "-" + flavor + "-" + classifier);
+        Path dir = pytorchCacheDir.resolve(p.getProperty("version") + "-" + flavor + "-" + classifier);
         if (!Files.isDirectory(dir)) {
             return null;
         }
@@ -79,6 +70,36 @@ public final class NativeCache {
         }
         String removed = remove(dir);
         return "d4j: the libtorch cache " + dir + " is damaged (" + String.join("; ", problems) + "); " + removed;
+    }
+
+    /**
+     * The folder under {@code pytorchCacheDir} that DJL extracts the native jar's libtorch into and loads it from, or
+     * null when there is no native jar on {@code loader}'s class path. The folder may not exist yet.
+     */
+    public static Path folder(Path pytorchCacheDir, ClassLoader loader) {
+        Properties p = properties(loader);
+        return p == null ? null
+                : pytorchCacheDir.resolve(p.getProperty("version") + "-" + p.getProperty("flavor") + "-"
+                        + p.getProperty("classifier"));
+    }
+
+    /** The native jar's pytorch.properties, or null when it is absent, unreadable or lacks a key this class needs. */
+    private static Properties properties(ClassLoader loader) {
+        Properties p = new Properties();
+        try (InputStream in = loader.getResourceAsStream(PROPERTIES)) {
+            if (in == null) {
+                return null;
+            }
+            p.load(in);
+        } catch (IOException e) {
+            return null;
+        }
+        for (String key : new String[] {"version", "flavor", "classifier", "libraries"}) {
+            if (p.getProperty(key) == null) {
+                return null;
+            }
+        }
+        return p;
     }
 
     /** Compares a file's size with the expected one ({@code < 0}: unknown, not checked). */

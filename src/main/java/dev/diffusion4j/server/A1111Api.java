@@ -3,7 +3,6 @@ package dev.diffusion4j.server;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
-import dev.diffusion4j.io.ModelDirectory;
 import dev.diffusion4j.io.Png;
 import dev.diffusion4j.schedulers.SamplerSpec;
 import dev.diffusion4j.schedulers.Samplers;
@@ -47,14 +46,15 @@ final class A1111Api {
         });
         app.get("/sdapi/v1/options", ctx -> D4jServer.json(ctx, options()));
         app.post("/sdapi/v1/options", this::setOptions);
-        // LoRA and textual-inversion files are not applied by this build: it lists none rather than files it
-        // would ignore (see A1111Request.checkExtraNetworks)
-        app.get("/sdapi/v1/loras", ctx -> D4jServer.json(ctx, new JsonArray()));
-        app.get("/sdapi/v1/embeddings", ctx -> {
-            JsonObject o = new JsonObject();
-            o.add("loaded", new JsonObject());
-            o.add("skipped", new JsonObject());
-            D4jServer.json(ctx, o);
+        app.get("/sdapi/v1/loras", ctx -> D4jServer.json(ctx, server.loras().list()));
+        app.post("/sdapi/v1/refresh-loras", ctx -> {
+            server.loras().refresh();
+            D4jServer.json(ctx, JsonNull.INSTANCE);
+        });
+        app.get("/sdapi/v1/embeddings", ctx -> D4jServer.json(ctx, server.embeddings().list(server.host().spec())));
+        app.post("/sdapi/v1/refresh-embeddings", ctx -> {
+            server.embeddings().refresh();
+            D4jServer.json(ctx, JsonNull.INSTANCE);
         });
         app.post("/sdapi/v1/png-info", this::pngInfo);
         app.get("/sdapi/v1/memory", ctx -> D4jServer.json(ctx, Memory.report()));
@@ -62,7 +62,7 @@ final class A1111Api {
 
     private void generate(Context ctx, boolean img2img) throws Exception {
         Fields f = Fields.parse(ctx.body());
-        JobSpec spec = A1111Request.parse(f, img2img, server.host().spec(), server.config().limits());
+        JobSpec spec = A1111Request.parse(f, img2img, server);
         Job job = server.queue().submit(new Job(spec.kind(), spec, new Generation()));
         job.done.get();
         if (job.state == Job.State.FAILED) {
@@ -143,13 +143,15 @@ final class A1111Api {
 
     private JsonArray models() {
         JsonArray out = new JsonArray();
-        for (ModelDirectory d : server.catalog().list()) {
+        ModelCatalog catalog = server.catalog();
+        for (ServedModel m : catalog.list()) {
+            String sha256 = catalog.sha256(m);
             JsonObject o = new JsonObject();
-            o.addProperty("title", d.name());
-            o.addProperty("model_name", d.name());
-            o.add("hash", JsonNull.INSTANCE);
-            o.add("sha256", JsonNull.INSTANCE);
-            o.addProperty("filename", d.root().toString());
+            o.addProperty("title", catalog.title(m));
+            o.addProperty("model_name", m.file() == null ? m.name() : ModelCatalog.stem(m.name()));
+            o.addProperty("hash", FileHashes.shortHash(sha256));
+            o.addProperty("sha256", sha256);
+            o.addProperty("filename", m.path().toString());
             o.add("config", JsonNull.INSTANCE);
             out.add(o);
         }
@@ -158,8 +160,9 @@ final class A1111Api {
 
     private JsonObject options() {
         JsonObject o = new JsonObject();
-        o.addProperty("sd_model_checkpoint", server.host().dir().name());
-        o.add("sd_checkpoint_hash", JsonNull.INSTANCE);
+        ServedModel current = server.host().served();
+        o.addProperty("sd_model_checkpoint", server.catalog().title(current));
+        o.addProperty("sd_checkpoint_hash", server.catalog().sha256(current));
         o.addProperty("CLIP_stop_at_last_layers", 1);
         o.addProperty("samples_format", "png");
         o.addProperty("sd_vae", "Automatic");
@@ -175,7 +178,12 @@ final class A1111Api {
         Fields f = Fields.parse(ctx.body());
         String checkpoint = f.string("sd_model_checkpoint", null);
         if (checkpoint != null) {
-            ModelDirectory target = server.catalog().find(checkpoint);
+            ServedModel target = server.catalog().find(checkpoint);
+            try {
+                target.open(); // reads configs or a header only: a file the server cannot run is refused here
+            } catch (IllegalArgumentException | IOException e) {
+                throw ApiException.invalid("cannot load '" + checkpoint + "': " + D4jServer.message(e));
+            }
             Job job = server.queue().submit(new Job("switch", null, (j, host) -> host.switchTo(target)));
             job.done.get();
             if (job.state == Job.State.FAILED) {

@@ -5,9 +5,9 @@ import dev.diffusion4j.io.Png;
 import dev.diffusion4j.models.ModelSpec;
 import dev.diffusion4j.pipelines.GenerationRequest;
 import dev.diffusion4j.schedulers.Samplers;
-import dev.diffusion4j.text.ExtraNetworkTag;
-import dev.diffusion4j.text.ExtraNetworks;
 import java.awt.image.BufferedImage;
+import java.awt.image.IndexColorModel;
+import java.awt.image.WritableRaster;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.security.SecureRandom;
@@ -24,16 +24,24 @@ import javax.imageio.stream.ImageInputStream;
  * {@link JobSpec}. Fields diffusion4j does not implement (hires fix, restore faces, styles, scripts, {@code eta},
  * subseeds, {@code alwayson_scripts}, ...) are accepted and ignored. Without {@code sampler_name} the model's own
  * scheduler runs and without a size the model's native one, as {@code d4j generate} does.
+ *
+ * <p>Inpainting is img2img with a {@code mask} (white = repaint; {@code inpainting_mask_invert} reverses it), run as
+ * diffusers' inpainting pipeline runs it: the mask binarised over the whole image, the result not pasted back. A1111's
+ * {@code mask_blur}, {@code inpainting_fill}, {@code inpaint_full_res} and {@code inpaint_full_res_padding} are
+ * accepted and ignored. {@code <lora:NAME:W>} tags name LoRAs of {@code --lora-dir} listed by
+ * {@code GET /sdapi/v1/loras}; embeddings are read from {@code --embeddings-dir}.
  */
 final class A1111Request {
 
     private A1111Request() {}
 
-    static JobSpec parse(Fields f, boolean img2img, ModelSpec model, ServerConfig.Limits limits) {
+    static JobSpec parse(Fields f, boolean img2img, D4jServer server) {
+        ModelSpec model = server.host().spec();
+        ServerConfig.Limits limits = server.config().limits();
         String prompt = f.string("prompt", "");
         String negative = f.string("negative_prompt", "");
-        checkExtraNetworks(prompt);
-        checkExtraNetworks(negative);
+        server.loras().check(prompt);
+        server.loras().check(negative);
         String sampler = f.string("sampler_name", null);
         if (sampler == null || sampler.isBlank()) {
             sampler = f.string("sampler_index", null);
@@ -67,17 +75,20 @@ final class A1111Request {
             seed = new SecureRandom().nextInt() & 0xFFFF_FFFFL;
         }
         BufferedImage init = null;
+        BufferedImage mask = null;
         double strength = f.decimal("denoising_strength", 0.75);
         if (img2img) {
             List<String> images = f.strings("init_images");
             if (images.isEmpty()) {
                 throw ApiException.invalid("img2img needs 'init_images': a list with one base64 image");
             }
-            if (f.has("mask") && !f.string("mask", "").isBlank()) {
-                throw new ApiException(501, "inpainting masks are not supported by this server yet; send img2img "
-                        + "without 'mask'");
-            }
             init = image("init_images", images.get(0), limits.maxSide());
+            if (f.has("mask") && !f.string("mask", "").isBlank()) {
+                mask = image("mask", f.string("mask", ""), limits.maxSide());
+                if (f.integer("inpainting_mask_invert", 0, 0, 1) == 1) {
+                    mask = invert(mask);
+                }
+            }
             if (!(strength > 0 && strength <= 1)) {
                 throw ApiException.invalid("field 'denoising_strength' must be in (0, 1], got " + strength);
             }
@@ -106,6 +117,11 @@ final class A1111Request {
         if (init != null) {
             b.initImage(init, strength);
         }
+        if (mask == null && model.unet().inChannels() != 4) {
+            throw ApiException.invalid(model.name() + " is an inpainting model: send img2img with 'init_images' and "
+                    + "'mask'");
+        }
+        b.mask(mask).loraDir(server.loras().dir()).embeddingsDir(server.embeddings().dir());
         GenerationRequest first;
         try {
             first = b.build();
@@ -197,20 +213,27 @@ final class A1111Request {
     }
 
     /**
-     * {@code <lora:...>} and other extra-network tags name files from listed sets only; this build applies none yet,
-     * so a tag is refused with a message rather than silently sent to the text encoder as words.
+     * A1111's {@code inpainting_mask_invert}: every sample reversed (a grey mask's samples as stored, which
+     * {@code getRGB} would re-encode), so the repainted area is the one the mask left black.
      */
-    private static void checkExtraNetworks(String prompt) {
-        List<ExtraNetworkTag> tags;
-        try {
-            tags = ExtraNetworks.parse(prompt).tags();
-        } catch (IllegalArgumentException e) {
-            throw ApiException.invalid(e.getMessage());
+    private static BufferedImage invert(BufferedImage mask) {
+        WritableRaster in = mask.getRaster();
+        if (in.getNumBands() == 1 && !(mask.getColorModel() instanceof IndexColorModel)) {
+            BufferedImage out = new BufferedImage(mask.getColorModel(), in.createCompatibleWritableRaster(), false, null);
+            int max = (1 << mask.getColorModel().getComponentSize(0)) - 1;
+            for (int y = 0; y < mask.getHeight(); y++) {
+                for (int x = 0; x < mask.getWidth(); x++) {
+                    out.getRaster().setSample(x, y, 0, max - in.getSample(x, y, 0));
+                }
+            }
+            return out;
         }
-        if (!tags.isEmpty()) {
-            ExtraNetworkTag t = tags.get(0);
-            throw ApiException.notFound(t.type() + " '" + t.name() + "' is not available: this server applies no "
-                    + "extra networks yet (GET /sdapi/v1/loras lists what it can apply)");
+        BufferedImage out = new BufferedImage(mask.getWidth(), mask.getHeight(), BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < mask.getHeight(); y++) {
+            for (int x = 0; x < mask.getWidth(); x++) {
+                out.setRGB(x, y, ~mask.getRGB(x, y) & 0xFFFFFF);
+            }
         }
+        return out;
     }
 }

@@ -5,6 +5,7 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import dev.diffusion4j.io.ModelDirectory;
+import dev.diffusion4j.models.LoadOptions;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
@@ -13,6 +14,7 @@ import io.javalin.http.staticfiles.Location;
 import io.javalin.security.BasicAuthCredentials;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.concurrent.ExecutionException;
 
@@ -29,13 +31,18 @@ public final class D4jServer implements AutoCloseable {
     private final ServerConfig config;
     private final ModelCatalog catalog;
     private final ModelHost host;
+    private final LoraCatalog loras;
+    private final EmbeddingCatalog embeddings;
     private final JobQueue queue;
     private final Javalin app;
 
-    private D4jServer(ServerConfig config, ModelCatalog catalog, ModelHost host) {
+    private D4jServer(ServerConfig config, ModelCatalog catalog, ModelHost host, LoraCatalog loras,
+                      EmbeddingCatalog embeddings) {
         this.config = config;
         this.catalog = catalog;
         this.host = host;
+        this.loras = loras;
+        this.embeddings = embeddings;
         this.queue = new JobQueue(config.queue(), host);
         this.app = Javalin.create(c -> {
             c.showJavalinBanner = false;
@@ -78,9 +85,31 @@ public final class D4jServer implements AutoCloseable {
      * @param builtIn the built-in model, listed beside the others; may be null
      */
     public static D4jServer start(ServerConfig config, ModelDirectory first, ModelDirectory builtIn) throws IOException {
-        ModelCatalog catalog = new ModelCatalog(builtIn, first, config.modelsDir());
-        ModelHost host = new ModelHost(first);
-        D4jServer server = new D4jServer(config, catalog, host);
+        return start(config, ServedModel.of(first), builtIn);
+    }
+
+    /**
+     * Loads an original single checkpoint file (read with its family's built-in configs) and starts listening.
+     *
+     * @param builtIn the built-in model, listed beside the others; may be null
+     */
+    public static D4jServer start(ServerConfig config, Path firstFile, ModelDirectory builtIn) throws IOException {
+        return start(config, ServedModel.file(firstFile.getFileName().toString(), firstFile, null), builtIn);
+    }
+
+    private static D4jServer start(ServerConfig config, ServedModel first, ModelDirectory builtIn) throws IOException {
+        LoraCatalog loras = new LoraCatalog(config.loraDir());
+        EmbeddingCatalog embeddings = new EmbeddingCatalog(config.embeddingsDir());
+        ModelCatalog catalog = new ModelCatalog(builtIn == null ? null : ServedModel.of(builtIn), first,
+                config.modelsDir());
+        ModelHost host;
+        try {
+            host = new ModelHost(first, LoadOptions.defaults().withDtype(config.dtype()));
+        } catch (IOException | RuntimeException e) {
+            catalog.close();
+            throw e;
+        }
+        D4jServer server = new D4jServer(config, catalog, host, loras, embeddings);
         try {
             server.app.start(config.host(), config.port());
         } catch (RuntimeException e) {
@@ -96,7 +125,7 @@ public final class D4jServer implements AutoCloseable {
     }
 
     public String modelName() {
-        return host.dir().name();
+        return host.served().name();
     }
 
     ServerConfig config() {
@@ -109,6 +138,14 @@ public final class D4jServer implements AutoCloseable {
 
     ModelHost host() {
         return host;
+    }
+
+    LoraCatalog loras() {
+        return loras;
+    }
+
+    EmbeddingCatalog embeddings() {
+        return embeddings;
     }
 
     JobQueue queue() {
@@ -158,5 +195,6 @@ public final class D4jServer implements AutoCloseable {
         app.stop();
         queue.close();
         host.close();
+        catalog.close();
     }
 }

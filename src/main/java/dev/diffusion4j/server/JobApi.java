@@ -52,7 +52,7 @@ final class JobApi {
     private void submit(Context ctx) {
         Fields f = Fields.parse(ctx.body());
         boolean img2img = f.has("init_images");
-        JobSpec spec = A1111Request.parse(f, img2img, server.host().spec(), server.config().limits());
+        JobSpec spec = A1111Request.parse(f, img2img, server);
         Job job = server.queue().submit(new Job(spec.kind(), spec, new Generation()));
         JsonObject o = JobJson.status(job);
         o.addProperty("url", "/v1/jobs/" + job.id);
@@ -143,7 +143,7 @@ final class JobApi {
         if (!format.equals("b64_json")) {
             throw ApiException.invalid("response_format '" + format + "' is not served; use b64_json");
         }
-        JobSpec spec = A1111Request.parse(new Fields(a1111), false, server.host().spec(), server.config().limits());
+        JobSpec spec = A1111Request.parse(new Fields(a1111), false, server);
         Job job = server.queue().submit(new Job("txt2img", spec, new Generation()));
         job.done.get();
         if (job.state != Job.State.DONE) {
@@ -165,7 +165,7 @@ final class JobApi {
     /** What the web page needs to know beyond the A1111 lists: the model's native size, limits, capabilities. */
     private JsonObject info() {
         JsonObject o = new JsonObject();
-        o.addProperty("model", server.host().dir().name());
+        o.addProperty("model", server.host().served().name());
         o.addProperty("native_size", server.host().spec().nativeSize());
         o.addProperty("size_step", server.host().spec().vaeScaleFactor());
         ServerConfig.Limits l = server.config().limits();
@@ -177,9 +177,9 @@ final class JobApi {
         o.add("limits", limits);
         JsonObject can = new JsonObject();
         can.addProperty("img2img", true);
-        can.addProperty("inpainting", false);
-        can.addProperty("lora", false);
-        can.addProperty("embeddings", false);
+        can.addProperty("inpainting", true);
+        can.addProperty("lora", server.loras().dir() != null);
+        can.addProperty("embeddings", server.embeddings().dir() != null);
         o.add("capabilities", can);
         o.addProperty("queue_capacity", server.config().queue());
         o.addProperty("waiting", server.queue().waitingCount());

@@ -1,6 +1,5 @@
 package dev.diffusion4j.server;
 
-import dev.diffusion4j.io.ModelDirectory;
 import dev.diffusion4j.models.LoadOptions;
 import dev.diffusion4j.models.ModelSpec;
 import dev.diffusion4j.pipelines.StableDiffusion;
@@ -12,12 +11,14 @@ import java.io.IOException;
  */
 final class ModelHost implements AutoCloseable {
 
+    private final LoadOptions options;
     private volatile ModelSpec spec;
-    private volatile ModelDirectory dir;
+    private volatile ServedModel served;
     private StableDiffusion model;
 
     /** Loads the first model (on the caller's thread, before the server accepts requests). */
-    ModelHost(ModelDirectory first) throws IOException {
+    ModelHost(ServedModel first, LoadOptions options) throws IOException {
+        this.options = options;
         load(first);
     }
 
@@ -25,8 +26,8 @@ final class ModelHost implements AutoCloseable {
         return spec;
     }
 
-    ModelDirectory dir() {
-        return dir;
+    ServedModel served() {
+        return served;
     }
 
     StableDiffusion model() {
@@ -37,11 +38,11 @@ final class ModelHost implements AutoCloseable {
      * Switches to another model, closing the current one first so that two never share memory (as A1111 unloads
      * before loading). If the new one fails to load, the previous one is loaded again and the failure is rethrown.
      */
-    void switchTo(ModelDirectory next) throws IOException {
-        if (next.root().equals(dir.root())) {
+    void switchTo(ServedModel next) throws IOException {
+        if (next.path().equals(served.path())) {
             return;
         }
-        ModelDirectory previous = dir;
+        ServedModel previous = served;
         close();
         try {
             load(next);
@@ -51,11 +52,11 @@ final class ModelHost implements AutoCloseable {
         }
     }
 
-    private void load(ModelDirectory d) throws IOException {
-        ModelSpec s = ModelSpec.open(d);
-        model = StableDiffusion.load(s, LoadOptions.defaults(), done -> { });
+    private void load(ServedModel m) throws IOException {
+        ModelSpec s = m.open();
+        model = StableDiffusion.load(s, options, done -> { });
         spec = s;
-        dir = d;
+        served = m;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.diffusion4j.server;
 
+import ai.djl.ndarray.types.DataType;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
@@ -8,13 +9,17 @@ import java.util.List;
 /**
  * How a server runs: where it listens, what it serves, and the limits on what clients may ask.
  *
- * @param modelsDir a folder whose diffusers subfolders are listed as further models, or null
+ * @param modelsDir a folder whose diffusers subfolders and single checkpoint files are listed as further models, or
+ *     null
  * @param queue accepted requests that may wait behind the running one; more get 429
  * @param apiAuth {@code USER:PASS} for HTTP basic authentication, or null for none
  * @param corsOrigins origins allowed to call the API from a browser; empty = none (same-origin only)
+ * @param loraDir the LoRA files prompts may name with {@code <lora:NAME:W>}, or null for none
+ * @param embeddingsDir the textual-inversion embeddings prompts may use, or null for none
+ * @param dtype the compute dtype every model is loaded with (float32 or bfloat16)
  */
 public record ServerConfig(String host, int port, Path modelsDir, int queue, String apiAuth, List<String> corsOrigins,
-                           Limits limits) {
+                           Limits limits, Path loraDir, Path embeddingsDir, DataType dtype) {
 
     /**
      * What one request may ask for.
@@ -31,8 +36,17 @@ public record ServerConfig(String host, int port, Path modelsDir, int queue, Str
         }
     }
 
+    /** A server without LoRA or embeddings folders, computing in float32. */
+    public ServerConfig(String host, int port, Path modelsDir, int queue, String apiAuth, List<String> corsOrigins,
+                        Limits limits) {
+        this(host, port, modelsDir, queue, apiAuth, corsOrigins, limits, null, null, DataType.FLOAT32);
+    }
+
     public ServerConfig {
         corsOrigins = List.copyOf(corsOrigins);
+        if (dtype != DataType.FLOAT32 && dtype != DataType.BFLOAT16) {
+            throw new IllegalArgumentException("--dtype must be fp32 or bf16 (or auto), got " + dtype);
+        }
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("--port must be in [0, 65535] (0 = any free port), got " + port);
         }

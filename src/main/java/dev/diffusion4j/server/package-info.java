@@ -4,7 +4,7 @@
  * ({@link dev.diffusion4j.server.JobApi}), one worker per loaded model behind a bounded FIFO queue
  * ({@link dev.diffusion4j.server.JobQueue}), and the web page under {@code resources/.../server/web}. Requests are
  * validated before they queue; every failure answers one JSON message, never a stack trace. It may import
- * {@code pipelines}, {@code models}, {@code schedulers}, {@code text}, {@code vae}, {@code io}, {@code tensor}; only
- * {@code cli} imports it.
+ * {@code pipelines}, {@code models}, {@code schedulers}, {@code text}, {@code adapters}, {@code vae}, {@code io},
+ * {@code tensor}; only {@code cli} imports it.
  */
 package dev.diffusion4j.server;

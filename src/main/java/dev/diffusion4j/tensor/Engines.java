@@ -2,9 +2,13 @@ package dev.diffusion4j.tensor;
 
 import ai.djl.engine.Engine;
 import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.util.Platform;
 import ai.djl.util.Utils;
+import ai.djl.util.cuda.CudaUtils;
 import dev.diffusion4j.io.NativeCache;
+import java.io.FileDescriptor;
 import java.io.FileInputStream;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.lang.reflect.Array;
 import java.nio.ByteBuffer;
@@ -16,6 +20,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 
 /**
  * Starts libtorch offline with explicit thread counts. Must run before the first NDManager is created: DJL reads
@@ -49,50 +54,115 @@ public final class Engines {
 
     /**
      * Starts loading libtorch on a background thread, so that a command can parse its arguments and read its inputs
-     * meanwhile ({@link #start} then waits for it). Loading takes ~0.5 s of a ~2 s {@code generate}, nearly all of it
+     * meanwhile ({@link #start} then waits for it). Loading takes ~0.35 s of a ~1 s {@code generate}, nearly all of it
      * in libtorch's static constructors (operator registration), which glibc runs holding its dynamic-loader lock.
      * The JVM links each JNI method on its first call through {@code dlsym}, which needs that lock, so any thread
      * calling a JDK native method for the first time would wait out the whole load: the methods a command needs
-     * early (files, reflection, environment) are linked here first. A failure to load is left to {@link #start} to
-     * report. Does nothing once started or preloading.
+     * early (files, reflection, environment) are linked here first, while the background thread checks DJL's cache.
+     * The thread then maps the cached libtorch itself, before DJL's engine discovery (service loading, platform and
+     * CUDA probes: ~40 ms), which then finds it loaded. A failure to load is left to {@link #start} to report. Does
+     * nothing once started or preloading.
+     *
+     * @param beforeLoading run on the calling thread before the load starts, for a caller's own first uses of native
+     *     code (e.g. a library the JVM loads on demand)
      */
-    public static synchronized void preload() {
+    public static synchronized void preload(Runnable beforeLoading) {
         if (started || preload != null) {
             return;
         }
         configure(0);
-        linkJdkNatives();
+        CountDownLatch linked = new CountDownLatch(1);
         CompletableFuture<Boolean> loading = new CompletableFuture<>();
         Thread t = new Thread(() -> {
             try {
                 checkNativeCache();
+                Path early = bundledLibTorch();
+                linked.await();
+                if (early != null) {
+                    Thread discovery = new Thread(Engines::discoverEngine, "d4j-djl-discovery");
+                    discovery.setDaemon(true);
+                    discovery.start();
+                    System.load(early.toString());
+                }
                 Engine.getEngine("PyTorch");
                 loading.complete(true);
-            } catch (RuntimeException | LinkageError e) {
+            } catch (RuntimeException | LinkageError | InterruptedException e) {
                 loading.complete(false);
             }
         }, "d4j-libtorch-preload");
         t.setDaemon(true);
         preload = loading;
         t.start();
+        try {
+            linkJdkNatives();
+            beforeLoading.run();
+        } finally {
+            linked.countDown();
+        }
+    }
+
+    /**
+     * The Java half of DJL's engine start, run beside libtorch's load, which leaves a core free once the command's
+     * own threads are done: the engine registry's service loading, the platform read from the native jar, and the
+     * CUDA probe (whose JNA library load waits for libtorch's, then finishes at once). The preload thread then finds
+     * them done instead of running them after the load (~15 ms). Best effort: what fails here is simply done again,
+     * and reported, there.
+     */
+    private static void discoverEngine() {
+        try {
+            Engine.getAllEngines();
+            Platform.detectPlatform("pytorch");
+            CudaUtils.hasCuda();
+        } catch (RuntimeException | LinkageError e) {
+            // see above
+        }
+    }
+
+    /** DJL reads these to load another libtorch than its cache's (or to load it differently). */
+    private static final String[] LIBTORCH_OVERRIDES = {"PYTORCH_LIBRARY_PATH", "PYTORCH_VERSION", "PYTORCH_FLAVOR",
+        "PYTORCH_PRECXX11", "PYTORCH_LIBRARY_EXCLUSION", "LIBSTDCXX_LIBRARY_PATH"};
+
+    /**
+     * The libtorch_cpu.so that DJL is about to load from its cache folder (the one it reuses when libtorch.so is
+     * there), or null when DJL would extract it first, load another, or load a bundled libstdc++ before it; then
+     * DJL's own load is the only one. Loading it again through DJL finds it loaded (same path, same class loader).
+     */
+    private static Path bundledLibTorch() {
+        for (String name : LIBTORCH_OVERRIDES) {
+            if (Utils.getEnvOrSystemProperty(name) != null) {
+                return null;
+            }
+        }
+        Path dir = NativeCache.folder(Utils.getEngineCacheDir("pytorch"), Engines.class.getClassLoader());
+        if (dir == null || !Files.isRegularFile(dir.resolve("libtorch.so"))
+                || Files.exists(dir.resolve("libstdc++.so.6"))) {
+            return null;
+        }
+        Path lib = dir.resolve(System.mapLibraryName("torch_cpu"));
+        return Files.isRegularFile(lib) ? lib : null;
     }
 
     private static volatile CompletableFuture<Boolean> preload;
 
     private static boolean nativesChecked;
 
+    /** Not the class's monitor, which {@link #preload} holds while its thread starts checking. */
+    private static final Object NATIVES_LOCK = new Object();
+
     /**
      * Before the first load in this process: a damaged libtorch in DJL's cache would crash the JVM (SIGBUS) instead
      * of failing, so {@link NativeCache} removes it and DJL extracts it again; the note goes to stderr.
      */
-    private static synchronized void checkNativeCache() {
-        if (nativesChecked) {
-            return;
-        }
-        nativesChecked = true;
-        String note = NativeCache.repair(Utils.getEngineCacheDir("pytorch"), Engines.class.getClassLoader());
-        if (note != null) {
-            System.err.println(note);
+    private static void checkNativeCache() {
+        synchronized (NATIVES_LOCK) {
+            if (nativesChecked) {
+                return;
+            }
+            nativesChecked = true;
+            String note = NativeCache.repair(Utils.getEngineCacheDir("pytorch"), Engines.class.getClassLoader());
+            if (note != null) {
+                System.err.println(note);
+            }
         }
     }
 
@@ -105,7 +175,8 @@ public final class Engines {
     /**
      * Calls, once each, the JDK native methods that argument parsing, model-folder checks and file reading use (see
      * {@link #preload}): reflection and annotations, the environment, java.nio files, channels and mappings,
-     * java.io streams. Best effort: whatever fails or is missed is only linked later, possibly waiting for libtorch.
+     * java.io streams (the progress bars' write to standard error too). Best effort: whatever fails or is missed is
+     * only linked later, possibly waiting for libtorch.
      */
     private static void linkJdkNatives() {
         try {
@@ -134,6 +205,7 @@ public final class Engines {
                 in.read(new byte[16]);
             }
             file.toFile().canRead();
+            new FileOutputStream(FileDescriptor.err).write(new byte[0]); // progress bars: nothing written
             home.toFile().list();
             Thread.class.getDeclaredMethod("suspend").getAnnotations(); // @Deprecated(since = "1.2", forRemoval = true)
         } catch (IOException | ReflectiveOperationException | RuntimeException e) {
@@ -165,6 +237,12 @@ public final class Engines {
         }
         if (System.getProperty("ai.djl.pytorch.num_interop_threads") == null) {
             System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+        }
+        // JNA (DJL's CUDA probe, ProcessExit) otherwise runs `/sbin/ldconfig -p` in a child process on its first use to
+        // list extra library folders (~10-20 ms on the preload's path); the dynamic loader's own search is enough for
+        // libc and for a CUDA runtime that is installed (CPU libtorch never uses one).
+        if (System.getProperty("jna.platform.library.path") == null) {
+            System.setProperty("jna.platform.library.path", "");
         }
         // PyTorch's graph executor only matters for TorchScript models, which diffusion4j never loads.
         System.setProperty("ai.djl.pytorch.graph_optimizer", "false");

@@ -21,10 +21,10 @@ final class BytePairEncoder {
     private static final int CACHE_LIMIT = 100_000;
 
     /** Merge rank by {@code "first second"}, the merges.txt line. */
-    private final Map<String, Integer> ranks;
+    private final SymbolTable ranks;
     private final Map<String, List<String>> cache = new ConcurrentHashMap<>();
 
-    BytePairEncoder(Map<String, Integer> ranks) {
+    BytePairEncoder(SymbolTable ranks) {
         this.ranks = ranks;
     }
 
@@ -60,8 +60,8 @@ final class BytePairEncoder {
             String first = null;
             String second = null;
             for (int i = 0; i + 1 < word.size(); i++) {
-                Integer rank = ranks.get(word.get(i) + " " + word.get(i + 1));
-                if (rank != null && rank < best) {
+                int rank = ranks.get(word.get(i) + " " + word.get(i + 1), -1); // ranks are >= 0
+                if (rank >= 0 && rank < best) {
                     best = rank;
                     first = word.get(i);
                     second = word.get(i + 1);

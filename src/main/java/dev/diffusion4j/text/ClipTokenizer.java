@@ -57,7 +57,7 @@ public final class ClipTokenizer {
     /** HF reads only this many merge lines (CLIP's 49152-token vocabulary less 256 bytes and 2 specials). */
     private static final int MAX_MERGES = 49152 - 256 - 2;
 
-    private final Map<String, Integer> vocab;
+    private final SymbolTable vocab;
     private final BytePairEncoder bpe;
     /** Special-token texts, longest first, so the first that matches at a position is the longest. */
     private final List<String> specialTexts;
@@ -68,7 +68,7 @@ public final class ClipTokenizer {
     private final int unkId;
     private final int maxLength;
 
-    private ClipTokenizer(Map<String, Integer> vocab, BytePairEncoder bpe, Map<String, Integer> specialIds,
+    private ClipTokenizer(SymbolTable vocab, BytePairEncoder bpe, Map<String, Integer> specialIds,
                           int bosId, int eosId, int padId, int unkId, int maxLength) {
         this.vocab = vocab;
         this.bpe = bpe;
@@ -92,17 +92,26 @@ public final class ClipTokenizer {
      *     the vocabulary
      */
     public static ClipTokenizer load(Path tokenizerDir) throws IOException {
+        String cache = System.getProperty(TokenizerCache.PROPERTY);
+        return load(tokenizerDir, cache == null || cache.isEmpty() ? null : Path.of(cache));
+    }
+
+    /** {@link #load(Path)} with the vocabulary and merges kept in {@code cacheFolder} ({@link TokenizerCache}). */
+    static ClipTokenizer load(Path tokenizerDir, Path cacheFolder) throws IOException {
         Path vocabFile = tokenizerDir.resolve("vocab.json");
-        Map<String, Integer> vocab = readVocab(vocabFile);
-        BytePairEncoder bpe = new BytePairEncoder(readMerges(tokenizerDir.resolve("merges.txt")));
+        Path mergesFile = tokenizerDir.resolve("merges.txt");
+        TokenizerCache.Parser parser = () -> new TokenizerCache.Parsed(readVocab(vocabFile), readMerges(mergesFile));
+        TokenizerCache.Tables tables = cacheFolder == null ? parser.parse().tables()
+                : TokenizerCache.load(cacheFolder, vocabFile, mergesFile, parser);
+        SymbolTable vocab = tables.vocab();
+        BytePairEncoder bpe = new BytePairEncoder(tables.merges());
         TokenizerConfig config = TokenizerConfig.read(tokenizerDir);
         Map<String, Integer> specialIds = new HashMap<>();
         for (Map.Entry<String, String> e : config.special().entrySet()) {
-            Integer id = vocab.get(e.getKey());
-            if (id == null) {
+            if (!vocab.contains(e.getKey())) {
                 throw new IOException(e.getValue() + ": special token \"" + e.getKey() + "\" is not in " + vocabFile);
             }
-            specialIds.put(e.getKey(), id);
+            specialIds.put(e.getKey(), vocab.get(e.getKey(), 0));
         }
         return new ClipTokenizer(vocab, bpe, specialIds, specialIds.get(config.bos()), specialIds.get(config.eos()),
                 specialIds.get(config.pad()), specialIds.get(config.unk()), config.maxLength());
@@ -209,7 +218,7 @@ public final class ClipTokenizer {
         while (m.find()) {
             String word = ByteUnicode.encode(m.group().getBytes(StandardCharsets.UTF_8));
             for (String symbol : bpe.encode(word)) {
-                ids.add(vocab.getOrDefault(symbol, unkId));
+                ids.add(vocab.get(symbol, unkId));
             }
         }
     }

@@ -74,4 +74,10 @@ class GenerateLimitsTest {
         refused("init image 1x1 is smaller than the model's", "generate", "-m", Fixtures.tinySd1().toString(), "-p",
                 "x", "-i", tiny.toString(), "-o", out());
     }
+
+    @Test
+    void benchRefusesUnknownPartsAndThreadCounts() {
+        refused("--skip bogus: expected parts among [text_encoder, unet, vae]", "bench", "--skip", "bogus");
+        refused("-t/--threads must be in [1, ", "bench", "-t", "0");
+    }
 }

@@ -25,8 +25,13 @@ class LauncherCdsTest {
     private static final String FAKE_JAVA = """
             #!/bin/sh
             echo "$*" >> "$D4J_TEST_LOG"
+            dump=false
+            for a in "$@"; do [ "$a" = -Xshare:dump ] && dump=true; done
             for a in "$@"; do
-              case "$a" in -XX:ArchiveClassesAtExit=*) printf 'a fresh archive' > "${a#-XX:ArchiveClassesAtExit=}" ;; esac
+              case "$a" in
+                -XX:DumpLoadedClassList=*) printf 'java/lang/Object\n' > "${a#-XX:DumpLoadedClassList=}" ;;
+                -XX:SharedArchiveFile=*) if $dump; then printf 'a fresh archive' > "${a#-XX:SharedArchiveFile=}"; fi ;;
+              esac
             done
             exit 0
             """;
@@ -111,9 +116,11 @@ class LauncherCdsTest {
         sum();
         Files.write(jsa, new byte[10]);
         d4j("generate", "-p", "x");
-        // the recording run, then the -Xshare:on check of the new archive
-        assertEquals(2, javaRuns().size(), javaRuns().toString());
-        assertTrue(javaRuns().get(1).contains("-Xshare:on"), javaRuns().get(1));
+        // the run that records the class list, the static dump from it, then the -Xshare:on check of the new archive
+        assertEquals(3, javaRuns().size(), javaRuns().toString());
+        assertTrue(javaRuns().get(0).contains("-XX:DumpLoadedClassList="), javaRuns().get(0));
+        assertTrue(javaRuns().get(1).contains("-Xshare:dump"), javaRuns().get(1));
+        assertTrue(javaRuns().get(2).contains("-Xshare:on"), javaRuns().get(2));
         assertEquals("a fresh archive", Files.readString(jsa));
         Files.delete(log);
         assertEquals("", d4j("info"));

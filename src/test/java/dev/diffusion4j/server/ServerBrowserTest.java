@@ -86,7 +86,8 @@ class ServerBrowserTest {
         long end = System.nanoTime() + Duration.ofSeconds(120).toNanos();
         while (System.nanoTime() < end && driver.findElements(By.cssSelector("#gallery img")).isEmpty()) {
             double w = ((Number) js("const b = document.getElementById('bar'); "
-                    + "return b.getBoundingClientRect().width / b.parentElement.getBoundingClientRect().width;")).doubleValue();
+                    + "return b.getBoundingClientRect().width / b.parentElement.getBoundingClientRect().width || 0;"))
+                    .doubleValue(); // 0/0 (NaN, returned as null) while the bar's track is still hidden
             if (w > 0 && w < 0.999) {
                 widths.add(w);
                 if (widths.size() == 3) screenshot("server-ui-progress");

@@ -40,7 +40,8 @@ async function load() {
   state.info = info;
   $('model').innerHTML = '';
   models.forEach((m) => option($('model'), m.title, m.model_name));
-  $('model').value = info.model;
+  const current = models.find((m) => m.title.replace(/ \[[0-9a-f]+\]$/, '') === info.model);
+  if (current) $('model').value = current.title;
   $('sampler').innerHTML = '';
   option($('sampler'), '', "Model's own");
   samplers.forEach((s) => option($('sampler'), s.name, s.name));
@@ -59,8 +60,10 @@ async function load() {
   presets(info.native_size, info.size_step);
   if (!$('width').value) setSize(info.native_size, info.native_size);
   $('paint').disabled = !info.capabilities.inpainting;
-  $('maskNote').hidden = info.capabilities.inpainting;
-  $('maskNote').textContent = 'Inpainting masks are not supported by this server yet: img2img uses the whole image.';
+  $('maskNote').hidden = false;
+  $('maskNote').textContent = info.capabilities.inpainting
+    ? 'Painted areas are repainted, the rest is kept (the mask is used as painted: no blur, whole picture).'
+    : 'Inpainting is not available on this server: img2img uses the whole image.';
   status(`${info.model} · ${info.native_size}px native · queue ${info.waiting}/${info.queue_capacity}`);
 }
 
