@@ -124,11 +124,10 @@ public final class ClipTokenizer {
      * @throws IllegalArgumentException if {@code token} is not in the vocabulary
      */
     public ClipTokenizer withPadToken(String token) {
-        Integer id = vocab.get(token);
-        if (id == null) {
+        if (!vocab.contains(token)) {
             throw new IllegalArgumentException("pad token \"" + token + "\" is not in the vocabulary");
         }
-        return new ClipTokenizer(vocab, bpe, specialIds, bosId, eosId, id, unkId, maxLength);
+        return new ClipTokenizer(vocab, bpe, specialIds, bosId, eosId, vocab.get(token, 0), unkId, maxLength);
     }
 
     /** Sequence length including BOS and EOS ({@code model_max_length}, 77 for Stable Diffusion). */
