@@ -10,9 +10,10 @@ import java.nio.file.Path;
 
 /**
  * The textual-inversion embeddings of {@code --embeddings-dir}, listed as A1111's {@code GET /sdapi/v1/embeddings}:
- * {@code loaded} holds those whose vectors fit the loaded model's text encoder, {@code skipped} the others (another
- * model's width, or SDXL's two-encoder files), each {@code {step, sd_checkpoint, sd_checkpoint_name, shape,
- * vectors}}. Training step and checkpoint are not read from the files, so they are null. Every request reads the
+ * {@code loaded} holds those whose vectors fit the loaded model's text encoders (one-tensor files of the encoder's
+ * width for SD 1.x/2.x, {@code clip_l}/{@code clip_g} files of the two widths for SDXL), {@code skipped} the others,
+ * each {@code {step, sd_checkpoint, sd_checkpoint_name, shape, vectors}} with A1111's shape (for SDXL files the two
+ * widths added). Training step and checkpoint are not read from the files, so they are null. Every request reads the
  * folder as it is; {@code POST /sdapi/v1/refresh-embeddings} rescans the list.
  */
 final class EmbeddingCatalog {
@@ -40,19 +41,16 @@ final class EmbeddingCatalog {
     JsonObject list(ModelSpec model) {
         JsonObject loaded = new JsonObject();
         JsonObject skipped = new JsonObject();
-        int width = model.textEncoder().hiddenSize();
+        boolean xl = model.textEncoder2() != null;
+        int width = model.textEncoder().hiddenSize() + (xl ? model.textEncoder2().hiddenSize() : 0);
         for (TextualInversion e : embeddings.byName().values()) {
             JsonObject o = new JsonObject();
             o.add("step", JsonNull.INSTANCE);
             o.add("sd_checkpoint", JsonNull.INSTANCE);
             o.add("sd_checkpoint_name", JsonNull.INSTANCE);
-            if (e.dim() < 0) {
-                o.add("shape", JsonNull.INSTANCE);
-            } else {
-                o.addProperty("shape", e.dim());
-            }
+            o.addProperty("shape", e.width());
             o.addProperty("vectors", e.vectors());
-            (e.dim() == width && model.textEncoder2() == null ? loaded : skipped).add(e.name(), o);
+            (e.sdxl() == xl && e.width() == width ? loaded : skipped).add(e.name(), o);
         }
         JsonObject out = new JsonObject();
         out.add("loaded", loaded);

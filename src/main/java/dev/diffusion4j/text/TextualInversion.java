@@ -45,6 +45,14 @@ public record TextualInversion(String name, Path file, int vectors, Map<String, 
     }
 
     /**
+     * A1111's {@code Embedding.shape}: the vectors' width, or for an SDXL embedding the widths of {@code clip_l} and
+     * {@code clip_g} added (2048 for SDXL base), which is what a model's encoders must add up to.
+     */
+    public int width() {
+        return tensors.values().stream().mapToInt(v -> v.length / vectors).sum();
+    }
+
+    /**
      * The vectors for one text encoder, checked against its width.
      *
      * @param encoderKey {@link #ANY_ENCODER} for an SD 1.x/2.x encoder, {@link #CLIP_L} or {@link #CLIP_G} for
