@@ -41,9 +41,10 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ServerExtrasTest {
 
-    static final Path EXTRAS = Fixtures.root().resolve("sd1-extras");
-    static final Path FILES = EXTRAS.resolve("files");
-    static final Path TINY_SDXL = Fixtures.root().resolve("tiny-sdxl");
+    // set in start(): reading them in a static initialiser would turn a missing fixtures folder into an error
+    static Path EXTRAS;
+    static Path FILES;
+    static Path TINY_SDXL;
 
     @TempDir
     static Path tmp;
@@ -54,6 +55,9 @@ class ServerExtrasTest {
 
     @BeforeAll
     static void start() throws Exception {
+        EXTRAS = Fixtures.root().resolve("sd1-extras");
+        FILES = EXTRAS.resolve("files");
+        TINY_SDXL = Fixtures.root().resolve("tiny-sdxl");
         Path models = Files.createDirectories(tmp.resolve("models"));
         Files.createSymbolicLink(models.resolve("tiny.safetensors"), FILES.resolve("model.safetensors").toAbsolutePath());
         Files.createSymbolicLink(models.resolve("tiny.config"), Fixtures.tinySd1().toAbsolutePath());

@@ -103,6 +103,8 @@ class SdxlEmbeddingTest {
 
     @Test
     void anEmbeddingWithoutTheEncodersWidthIsRefusedNamingTheFile() throws IOException {
+        ClipConditioner clip = TinySd1.clip(); // outside the lambdas: without fixtures the test is skipped, not failed
+        TinySdxl.model();
         Random r = new Random(4);
         TextualInversions narrow = write("narrow", Map.of("emb_params", random(r, 7)), 7);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> encodeSdxl("narrow", narrow));
@@ -110,7 +112,7 @@ class SdxlEmbeddingTest {
                 && e.getMessage().contains("text_encoder"), e.getMessage());
         TextualInversions sdxlFile = write("xltoy", Map.of("clip_l", random(r, 32), "clip_g", random(r, 32)), 32);
         try (NDManager m = NDManager.newBaseManager()) {
-            e = assertThrows(IllegalArgumentException.class, () -> TinySd1.clip().encode(m, List.of("a xltoy"),
+            e = assertThrows(IllegalArgumentException.class, () -> clip.encode(m, List.of("a xltoy"),
                     new PromptOptions(0, PromptSyntax.A1111, sdxlFile)));
         }
         assertTrue(e.getMessage().contains("xltoy.safetensors") && e.getMessage().contains("SDXL embedding"),
