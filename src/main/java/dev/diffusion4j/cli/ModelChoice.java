@@ -46,7 +46,7 @@ final class ModelChoice {
         return vae == null ? spec : spec.withVae(vae);
     }
 
-    private static PredictionType prediction(String value) {
+    static PredictionType prediction(String value) {
         if (value == null) {
             return null;
         }

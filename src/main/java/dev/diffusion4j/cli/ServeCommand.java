@@ -33,6 +33,14 @@ final class ServeCommand implements Callable<Integer> {
             + "single checkpoint file (.safetensors, .ckpt; default: the built-in model).")
     String model;
 
+    @Option(names = "--config", description = "A single-file -m model's architecture: a diffusers folder whose "
+            + "configs and tokenizer describe it (default: the built-in configs of the family its keys show).")
+    Path config;
+
+    @Option(names = "--prediction-type", description = "A single-file -m model's prediction type: epsilon or "
+            + "v_prediction (required for Stable Diffusion 2.x files without --config).")
+    String predictionType;
+
     @Option(names = "--models-dir", description = "Folder whose diffusers subfolders and .safetensors/.ckpt files "
             + "are listed as further models (switched with options.sd_model_checkpoint).")
     Path modelsDir;
@@ -76,27 +84,28 @@ final class ServeCommand implements Callable<Integer> {
     public Integer call() throws IOException, InterruptedException {
         // a port in use is reported once, by this command; Javalin would log it again
         System.setProperty("org.slf4j.simpleLogger.log.io.javalin.Javalin", "off");
-        ServerConfig config;
+        ServerConfig serverConfig;
         try {
             ServerConfig.Limits d = ServerConfig.Limits.defaults();
             if (maxSteps < 1 || maxPixels < 64 * 64 || maxBodyMb < 1) {
                 throw new IllegalArgumentException("--max-steps, --max-pixels and --max-body-mb must be positive "
                         + "(--max-pixels at least 4096)");
             }
-            config = new ServerConfig(host, port, dir("--models-dir", modelsDir), queue, apiAuth, corsOrigins,
+            serverConfig = new ServerConfig(host, port, dir("--models-dir", modelsDir), queue, apiAuth, corsOrigins,
                     new ServerConfig.Limits(maxPixels, d.maxSide(), maxSteps, d.maxImages(), (long) maxBodyMb << 20),
                     dir("--lora-dir", loraDir), dir("--embeddings-dir", embeddingsDir), Precision.parse(dtype));
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
-        ModelSpec spec = ModelChoice.open(model, null, null, null);
+        ModelSpec spec = ModelChoice.open(model, config, predictionType, null);
         ModelDirectory builtIn = builtIn();
         // the thread count a request at the model's native size runs fastest with (one for the built-in model)
         Engines.configure(StableDiffusion.suggestedThreads(spec, GenerationRequest.builder("").build()
                 .resolve(spec.nativeSize(), spec.vaeScaleFactor())));
         Path file = model == null ? null : Path.of(model);
-        D4jServer server = file != null && Files.isRegularFile(file) ? D4jServer.start(config, file, builtIn)
-                : D4jServer.start(config, DefaultModel.resolve(model), builtIn);
+        D4jServer server = file != null && Files.isRegularFile(file)
+                ? D4jServer.start(serverConfig, file, config, ModelChoice.prediction(predictionType), builtIn)
+                : D4jServer.start(serverConfig, DefaultModel.resolve(model), builtIn);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();

@@ -6,6 +6,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import dev.diffusion4j.io.ModelDirectory;
 import dev.diffusion4j.models.LoadOptions;
+import dev.diffusion4j.models.PredictionType;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
@@ -94,7 +95,17 @@ public final class D4jServer implements AutoCloseable {
      * @param builtIn the built-in model, listed beside the others; may be null
      */
     public static D4jServer start(ServerConfig config, Path firstFile, ModelDirectory builtIn) throws IOException {
-        return start(config, ServedModel.file(firstFile.getFileName().toString(), firstFile, null), builtIn);
+        return start(config, firstFile, null, null, builtIn);
+    }
+
+    /**
+     * {@link #start(ServerConfig, Path, ModelDirectory)} with the file's architecture from a diffusers folder and an
+     * SD 2.x file's prediction type (as {@code d4j generate --config/--prediction-type}); either may be null.
+     */
+    public static D4jServer start(ServerConfig config, Path firstFile, Path configDir, PredictionType prediction,
+                                  ModelDirectory builtIn) throws IOException {
+        return start(config, ServedModel.file(firstFile.getFileName().toString(), firstFile, configDir, prediction),
+                builtIn);
     }
 
     private static D4jServer start(ServerConfig config, ServedModel first, ModelDirectory builtIn) throws IOException {

@@ -2,6 +2,7 @@ package dev.diffusion4j.server;
 
 import dev.diffusion4j.io.ModelDirectory;
 import dev.diffusion4j.models.ModelSpec;
+import dev.diffusion4j.models.PredictionType;
 import java.io.IOException;
 import java.nio.file.Path;
 
@@ -13,15 +14,20 @@ import java.nio.file.Path;
  * @param file the single file, or null for a folder
  * @param configDir a diffusers folder describing the file's architecture (as {@code d4j generate --config}), or null
  *     for its family's built-in configs
+ * @param prediction an SD 2.x file's prediction type ({@code --prediction-type}), or null
  */
-record ServedModel(String name, ModelDirectory folder, Path file, Path configDir) {
+record ServedModel(String name, ModelDirectory folder, Path file, Path configDir, PredictionType prediction) {
 
     static ServedModel of(ModelDirectory folder) {
-        return new ServedModel(folder.name(), folder, null, null);
+        return new ServedModel(folder.name(), folder, null, null, null);
     }
 
     static ServedModel file(String name, Path file, Path configDir) {
-        return new ServedModel(name, null, file, configDir);
+        return new ServedModel(name, null, file, configDir, null);
+    }
+
+    static ServedModel file(String name, Path file, Path configDir, PredictionType prediction) {
+        return new ServedModel(name, null, file, configDir, prediction);
     }
 
     /** The folder or file, as A1111's {@code filename}. */
@@ -38,7 +44,7 @@ record ServedModel(String name, ModelDirectory folder, Path file, Path configDir
             return ModelSpec.open(folder);
         }
         try {
-            return ModelSpec.open(file, configDir, null);
+            return ModelSpec.open(file, configDir, prediction);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(name + " is a Stable Diffusion 2.x file, whose 512 (epsilon) and 768 "
                     + "(v_prediction) models cannot be told apart: put the diffusers configs of its architecture in a "
