@@ -100,7 +100,7 @@ public final class Infotext {
             return java.equals("Infinity") ? "inf" : java.equals("-Infinity") ? "-inf" : java.equals("NaN") ? "nan" : java;
         }
         if (a >= 1e-4 && a < 1e16) { // Python writes these without an exponent
-            return new BigDecimal(java).toPlainString();
+            return new BigDecimal(java).stripTrailingZeros().toPlainString();
         }
         String mantissa = java.substring(0, e);
         if (mantissa.endsWith(".0")) {

@@ -80,4 +80,17 @@ class GenerateLimitsTest {
         refused("--skip bogus: expected parts among [text_encoder, unet, vae]", "bench", "--skip", "bogus");
         refused("-t/--threads must be in [1, ", "bench", "-t", "0");
     }
+
+    @Test
+    void aBatchWhoseWriteFailsHalfWaySaysWhichFilesExist() throws Exception {
+        // the second image's name is taken by a folder: as a full disk would, its write fails after the first's
+        Files.createDirectories(dir.resolve("o_1.png"));
+        GenerateCommandTest.Run r = GenerateCommandTest.run("generate", "-p", "a red circle", "-b", "2", "--steps",
+                "2", "--seed", "1", "-o", out());
+        assertEquals(1, r.code(), r.err());
+        assertTrue(r.err().contains("image 2 of 2; written: " + out()), r.err());
+        assertTrue(r.err().contains("o_1.png: is a directory, not a regular file"), r.err());
+        assertTrue(Files.isRegularFile(dir.resolve("o.png")));
+        assertTrue(Files.isDirectory(dir.resolve("o_1.png")));
+    }
 }
