@@ -21,7 +21,6 @@ import javax.imageio.metadata.IIOMetadataNode;
 import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.ImageOutputStream;
 import javax.imageio.stream.MemoryCacheImageOutputStream;
-import org.w3c.dom.NodeList;
 
 /**
  * PNG files with text chunks, as the AUTOMATIC1111 webui writes them: the generation settings go in a
@@ -189,13 +188,13 @@ public final class Png {
      * IOException naming it (the JDK's reader throws unchecked exceptions on some malformed chunks).
      */
     public static Map<String, String> readText(Path file) throws IOException {
-        return readText(file.toFile(), file.toString());
+        return PngText.read(file);
     }
 
     /** The text chunks of a PNG held in memory; an empty map for other image formats. */
     public static Map<String, String> readText(byte[] image) throws IOException {
         boolean png = image.length >= 8 && (image[0] & 0xff) == 0x89 && image[1] == 'P' && image[2] == 'N' && image[3] == 'G';
-        return png ? readText(new ByteArrayInputStream(image), "image") : new LinkedHashMap<>();
+        return png ? PngText.read(image, "image") : new LinkedHashMap<>();
     }
 
     /** Decodes an image held in memory (PNG, JPEG, BMP, GIF), failing with one message when it is none of them. */
@@ -210,37 +209,5 @@ public final class Png {
             throw new IOException("not a readable image (PNG, JPEG, BMP or GIF)");
         }
         return img;
-    }
-
-    private static Map<String, String> readText(Object source, String file) throws IOException {
-        Map<String, String> out = new LinkedHashMap<>();
-        try (ImageInputStream in = ImageIO.createImageInputStream(source)) {
-            if (in == null) {
-                throw new IOException(file + ": cannot open");
-            }
-            ImageReader reader = ImageIO.getImageReadersByFormatName("png").next();
-            try {
-                reader.setInput(in);
-                IIOMetadataNode root = (IIOMetadataNode) reader.getImageMetadata(0).getAsTree(FORMAT);
-                collect(root.getElementsByTagName("tEXtEntry"), "value", out);
-                collect(root.getElementsByTagName("zTXtEntry"), "text", out);
-                collect(root.getElementsByTagName("iTXtEntry"), "text", out);
-            } finally {
-                reader.dispose();
-            }
-        } catch (IOException e) {
-            String m = String.valueOf(e.getMessage());
-            throw m.startsWith(file) ? e : new IOException(file + ": not a readable PNG: " + m, e);
-        } catch (RuntimeException e) {
-            throw new IOException(file + ": corrupt PNG (" + e + ")", e);
-        }
-        return out;
-    }
-
-    private static void collect(NodeList entries, String valueAttr, Map<String, String> out) {
-        for (int i = 0; i < entries.getLength(); i++) {
-            IIOMetadataNode n = (IIOMetadataNode) entries.item(i);
-            out.put(n.getAttribute("keyword"), n.getAttribute(valueAttr));
-        }
     }
 }
