@@ -6,6 +6,7 @@
  * dev.diffusion4j.models.SingleFileLayout}, {@link dev.diffusion4j.models.MappedWeightSource}), the published
  * diffusers configs of the real architectures for files that carry none ({@link
  * dev.diffusion4j.models.BuiltInConfigs}), and loading options. It may use {@code io}, {@code nn}, {@code text},
- * {@code unet}, {@code vae} and {@code tensor}; it never imports {@code pipelines} or {@code cli}, which build on it.
+ * {@code unet}, {@code vae}, {@code schedulers} (the scheduler config) and {@code tensor}; it never imports
+ * {@code pipelines} or {@code cli}, which build on it.
  */
 package dev.diffusion4j.models;

@@ -1,6 +1,6 @@
 /**
- * Generation: {@link dev.diffusion4j.pipelines.StableDiffusion} holds a loaded models parts; the pipelines
- * ({@code TextToImage}, {@code ImageToImage}) follow diffusers {@code __call__} step by step, choose the scheduler,
+ * Generation: {@link dev.diffusion4j.pipelines.StableDiffusion} holds a loaded model's parts; the pipelines
+ * ({@code TextToImage}, {@code ImageToImage}) follow diffusers' {@code __call__} step by step, choose the scheduler,
  * apply classifier-free guidance, decide when a one-shot run frees a part, and name the sampler in the infotext.
  * {@link dev.diffusion4j.pipelines.GenerationRequest} holds and validates every parameter before anything loads. It
  * may import {@code models}, {@code text},
