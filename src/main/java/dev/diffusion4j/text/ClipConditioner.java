@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.diffusion4j.nn.Model;
 import dev.diffusion4j.tensor.Tensors;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -33,12 +32,7 @@ public final class ClipConditioner implements Conditioner {
     private final ClipTokenizer tokenizer;
     private final ClipTextModel textEncoder;
     private final ChunkedTextEncoder chunked;
-    private final Map<Key, Encoded> cache = new LinkedHashMap<>(16, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Key, Encoded> eldest) {
-            return size() > CACHE_ENTRIES;
-        }
-    };
+    private final EncodingCache<Key, Encoded> cache = new EncodingCache<>(CACHE_ENTRIES);
     private boolean closed;
 
     private record Key(List<String> prompts, PromptOptions options) {}
@@ -83,18 +77,11 @@ public final class ClipConditioner implements Conditioner {
             return encode(manager, prompts, options.clipSkip());
         }
         Key key = new Key(List.copyOf(prompts), options);
-        Encoded e;
-        synchronized (cache) {
-            e = cache.get(key);
-        }
-        if (e == null) {
+        Encoded e = cache.get(key, () -> {
             try (NDManager m = manager.newSubManager()) {
-                e = encodeChunks(m, key.prompts(), options);
+                return encodeChunks(m, key.prompts(), options);
             }
-            synchronized (cache) {
-                cache.put(key, e);
-            }
-        }
+        });
         return new Conditioning(Tensors.of(manager, e.context(), e.shape()), null, e.used());
     }
 
@@ -120,9 +107,7 @@ public final class ClipConditioner implements Conditioner {
 
     @Override
     public void clearCache() {
-        synchronized (cache) {
-            cache.clear();
-        }
+        cache.clear();
     }
 
     @Override

@@ -7,7 +7,6 @@ import dev.diffusion4j.nn.Model;
 import dev.diffusion4j.tensor.Ops;
 import dev.diffusion4j.tensor.Precision;
 import dev.diffusion4j.tensor.Tensors;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -44,12 +43,7 @@ public final class SdxlConditioner implements Conditioner {
     private final boolean forceZerosForEmptyPrompt;
     private final ChunkedTextEncoder chunkedL;
     private final ChunkedTextEncoder chunkedG;
-    private final Map<Key, Encoded> cache = new LinkedHashMap<>(16, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Key, Encoded> eldest) {
-            return size() > CACHE_ENTRIES;
-        }
-    };
+    private final EncodingCache<Key, Encoded> cache = new EncodingCache<>(CACHE_ENTRIES);
     private boolean closed;
 
     private record Key(List<String> prompts, List<String> second, PromptOptions options) {}
@@ -105,18 +99,11 @@ public final class SdxlConditioner implements Conditioner {
         List<String> second = second(prompts, secondPrompts);
         checkUsable(options.clipSkip());
         Key key = new Key(List.copyOf(prompts), List.copyOf(second), options);
-        Encoded e;
-        synchronized (cache) {
-            e = cache.get(key);
-        }
-        if (e == null) {
+        Encoded e = cache.get(key, () -> {
             try (NDManager m = manager.newSubManager()) {
-                e = encodeChunks(m, key.prompts(), key.second(), options);
+                return encodeChunks(m, key.prompts(), key.second(), options);
             }
-            synchronized (cache) {
-                cache.put(key, e);
-            }
-        }
+        });
         return new Conditioning(Tensors.of(manager, e.context(), e.shape()),
                 Tensors.of(manager, e.pooled(), e.pooledShape()), e.used());
     }
@@ -207,9 +194,7 @@ public final class SdxlConditioner implements Conditioner {
 
     @Override
     public void clearCache() {
-        synchronized (cache) {
-            cache.clear();
-        }
+        cache.clear();
     }
 
     @Override
