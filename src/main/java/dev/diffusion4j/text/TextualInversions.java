@@ -10,6 +10,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -42,12 +43,28 @@ public final class TextualInversions {
 
     private final Map<String, TextualInversion> byName;
 
+    /**
+     * The last load of each folder, by its files' paths, sizes and modification times: every generation of a
+     * long-lived server names the same folder, and reading and hashing each file again would be the same work.
+     */
+    private static final Map<Path, Loaded> LOADED = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Path, Loaded> eldest) {
+            return size() > 8;
+        }
+    };
+
+    private record Stamp(Path file, long size, FileTime modified) {}
+
+    private record Loaded(List<Stamp> stamps, TextualInversions embeddings) {}
+
     private TextualInversions(Map<String, TextualInversion> byName) {
         this.byName = Collections.unmodifiableMap(byName);
     }
 
     /**
-     * Reads every {@code .pt}, {@code .bin} and {@code .safetensors} file under {@code dir}.
+     * Reads every {@code .pt}, {@code .bin} and {@code .safetensors} file under {@code dir}; while no file of the
+     * folder was added, removed, resized or modified since the last call, that call's result.
      *
      * @throws IOException naming the file that is not an embedding, or two files with the same stem
      */
@@ -60,6 +77,25 @@ public final class TextualInversions {
             files = s.filter(Files::isRegularFile).filter(p -> extension(p) != null)
                     .filter(p -> !p.getFileName().toString().startsWith(".")).sorted().toList();
         }
+        List<Stamp> stamps = new ArrayList<>();
+        for (Path f : files) {
+            stamps.add(new Stamp(f, Files.size(f), Files.getLastModifiedTime(f)));
+        }
+        Path key = dir.toAbsolutePath().normalize();
+        synchronized (LOADED) {
+            Loaded last = LOADED.get(key);
+            if (last != null && last.stamps().equals(stamps)) {
+                return last.embeddings();
+            }
+        }
+        TextualInversions read = readAll(files);
+        synchronized (LOADED) {
+            LOADED.put(key, new Loaded(List.copyOf(stamps), read));
+        }
+        return read;
+    }
+
+    private static TextualInversions readAll(List<Path> files) throws IOException {
         Map<String, TextualInversion> byName = new LinkedHashMap<>();
         for (Path f : files) {
             TextualInversion e = read(f);
