@@ -1,6 +1,8 @@
 package dev.diffusion4j.adapters;
 
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -42,6 +44,15 @@ public record Lora(String name, Path file, double textEncoderWeight, double unet
         }
         Path file = Path.of(path);
         return new Lora(stem(file), file, weight, weight);
+    }
+
+    /** The extensions of the LoRA files a folder lists and a {@code <lora:NAME:W>} tag finds. */
+    public static final List<String> EXTENSIONS = List.of(".safetensors", ".pt", ".ckpt", ".bin");
+
+    /** Whether {@code file} names a LoRA file a folder lists: one of {@link #EXTENSIONS}, not hidden. */
+    public static boolean isLoraFile(Path file) {
+        String n = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        return !n.startsWith(".") && EXTENSIONS.stream().anyMatch(n::endsWith);
     }
 
     /** The file name without its extension, A1111's name for a LoRA. */

@@ -21,8 +21,6 @@ import java.util.stream.Stream;
  */
 final class PromptLoras {
 
-    private static final List<String> EXTENSIONS = List.of(".safetensors", ".pt", ".ckpt", ".bin");
-
     private PromptLoras() {}
 
     /** The prompts as the conditioner reads them: without extra-network tags under A1111 syntax. */
@@ -54,7 +52,7 @@ final class PromptLoras {
                 }
                 Path file = find(r.loraDir(), tag.name()).orElseThrow(() -> new IllegalArgumentException(
                         "prompt tag " + tag.tag() + ": no LoRA named '" + tag.name() + "' in " + r.loraDir()
-                                + " (looked for " + String.join(", ", EXTENSIONS) + ")"));
+                                + " (looked for " + String.join(", ", Lora.EXTENSIONS) + ")"));
                 all.add(new Lora(tag.name(), file, tag.multiplier(), tag.unetMultiplier()));
             }
         }
@@ -66,7 +64,7 @@ final class PromptLoras {
         try (Stream<Path> s = Files.walk(dir)) {
             return s.filter(Files::isRegularFile).filter(p -> {
                 String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
-                return EXTENSIONS.stream().anyMatch(e -> n.equals(name.toLowerCase(Locale.ROOT) + e));
+                return Lora.EXTENSIONS.stream().anyMatch(e -> n.equals(name.toLowerCase(Locale.ROOT) + e));
             }).sorted().findFirst();
         } catch (IOException e) {
             throw new UncheckedIOException("LoRA folder " + dir + ": " + e.getMessage(), e);

@@ -28,8 +28,6 @@ import java.util.stream.Stream;
  */
 final class LoraCatalog {
 
-    private static final List<String> EXTENSIONS = List.of(".safetensors", ".pt", ".ckpt", ".bin");
-
     private final Path dir;
     private volatile Map<String, JsonObject> byName = Map.of();
 
@@ -49,7 +47,7 @@ final class LoraCatalog {
         }
         List<Path> files;
         try (Stream<Path> s = Files.walk(dir)) {
-            files = s.filter(Files::isRegularFile).filter(LoraCatalog::isLora).sorted().toList();
+            files = s.filter(Files::isRegularFile).filter(Lora::isLoraFile).sorted().toList();
         }
         Map<String, JsonObject> found = new LinkedHashMap<>();
         for (Path f : files) {
@@ -89,11 +87,6 @@ final class LoraCatalog {
                         + " (POST /sdapi/v1/refresh-loras rescans --lora-dir)"));
             }
         }
-    }
-
-    private static boolean isLora(Path p) {
-        String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
-        return !n.startsWith(".") && EXTENSIONS.stream().anyMatch(n::endsWith);
     }
 
     private static JsonObject entry(String name, Path file) {
