@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -27,12 +28,8 @@ final class ConvertCommand implements Callable<Integer> {
     @Option(names = "--half", description = "Write float16 weights (default: float32).")
     boolean half;
 
-    @Option(names = "--config", description = "A single file's architecture: a diffusers folder (default: the built-in "
-            + "configs of its family).")
-    Path config;
-
-    @Option(names = "--prediction-type", description = "A single file's prediction type: epsilon or v_prediction.")
-    String predictionType;
+    @Mixin
+    SingleFileOptions singleFile;
 
     @Override
     public Integer call() throws IOException {
@@ -41,10 +38,10 @@ final class ConvertCommand implements Callable<Integer> {
         }
         Engines.start(0);
         if (Files.isRegularFile(source)) {
-            ModelSpec spec = ModelChoice.open(source.toString(), config, predictionType, null);
-            Conversion.toFolder(spec, config, target, half);
+            ModelSpec spec = singleFile.open(source.toString(), null);
+            Conversion.toFolder(spec, singleFile.config, target, half);
         } else if (Files.isDirectory(source)) {
-            if (config != null || predictionType != null) {
+            if (singleFile.given()) {
                 throw new UsageException("--config and --prediction-type describe a single-file source");
             }
             if (!target.getFileName().toString().endsWith(".safetensors")) {

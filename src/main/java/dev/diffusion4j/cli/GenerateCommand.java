@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code d4j generate}: txt2img / img2img / inpainting with option names from stable-diffusion.cpp and A1111. */
@@ -38,13 +39,8 @@ final class GenerateCommand implements Callable<Integer> {
             + "single file (.safetensors, .ckpt, .pt, .pth; default: the built-in model).")
     String model;
 
-    @Option(names = "--config", description = "A single file's architecture: a diffusers folder whose configs and "
-            + "tokenizer describe it (default: the built-in configs of the family its keys show).")
-    Path config;
-
-    @Option(names = "--prediction-type", description = "A single file's prediction type: epsilon or v_prediction "
-            + "(required for Stable Diffusion 2.x files without --config).")
-    String predictionType;
+    @Mixin
+    SingleFileOptions singleFile;
 
     @Option(names = "--vae", description = "Replace the model's VAE with a standalone VAE file (original or diffusers "
             + "layout).")
@@ -198,7 +194,7 @@ final class GenerateCommand implements Callable<Integer> {
         if (parent != null && !Files.isDirectory(parent)) {
             throw new UsageException("output folder does not exist: " + parent);
         }
-        ModelSpec spec = ModelChoice.open(model, config, predictionType, vae);
+        ModelSpec spec = singleFile.open(model, vae);
         if (spec.family() != ModelFamily.SDXL && !sdxlFlags().isEmpty()) {
             throw new UsageException(String.join(", ", sdxlFlags()) + ": SDXL only; " + spec.name() + " is "
                     + spec.family().displayName());

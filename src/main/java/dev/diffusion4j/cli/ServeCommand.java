@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code d4j serve}: keeps a model loaded behind an AUTOMATIC1111-compatible HTTP API, a job API and a web page. */
@@ -30,16 +31,11 @@ final class ServeCommand implements Callable<Integer> {
     int port;
 
     @Option(names = {"-m", "--model"}, description = "Diffusers folder, Hugging Face repo id in the local cache, or "
-            + "single checkpoint file (.safetensors, .ckpt; default: the built-in model).")
+            + "single file (.safetensors, .ckpt, .pt, .pth; default: the built-in model).")
     String model;
 
-    @Option(names = "--config", description = "A single-file -m model's architecture: a diffusers folder whose "
-            + "configs and tokenizer describe it (default: the built-in configs of the family its keys show).")
-    Path config;
-
-    @Option(names = "--prediction-type", description = "A single-file -m model's prediction type: epsilon or "
-            + "v_prediction (required for Stable Diffusion 2.x files without --config).")
-    String predictionType;
+    @Mixin
+    SingleFileOptions singleFile;
 
     @Option(names = "--models-dir", description = "Folder whose diffusers subfolders and .safetensors/.ckpt files "
             + "are listed as further models (switched with options.sd_model_checkpoint).")
@@ -97,14 +93,14 @@ final class ServeCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
-        ModelSpec spec = ModelChoice.open(model, config, predictionType, null);
+        ModelSpec spec = singleFile.open(model, null);
         ModelDirectory builtIn = builtIn();
         // the thread count a request at the model's native size runs fastest with (one for the built-in model)
         Engines.configure(StableDiffusion.suggestedThreads(spec, GenerationRequest.builder("").build()
                 .resolve(spec.nativeSize(), spec.vaeScaleFactor())));
         Path file = model == null ? null : Path.of(model);
         D4jServer server = file != null && Files.isRegularFile(file)
-                ? D4jServer.start(serverConfig, file, config, ModelChoice.prediction(predictionType), builtIn)
+                ? D4jServer.start(serverConfig, file, singleFile.config, singleFile.prediction(), builtIn)
                 : D4jServer.start(serverConfig, DefaultModel.resolve(model), builtIn);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
